@@ -1,0 +1,137 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Hypersphere.Core.Embeddings;
+using Hypersphere.Core.IO;
+using Hypersphere.Core.Metrics;
+using Spectre.Console;
+
+namespace Hypersphere.Cli.Commands;
+
+/// <summary>
+/// <c>hypersphere bench metrics</c>: times Core's uniformity against the paper's PyTorch formula
+/// (Debian's python3-torch) on the same random unit vectors, side by side in one run.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var n = new Option<int>("--n") { Description = "Rows", DefaultValueFactory = _ => 16384 };
+        var dim = new Option<int>("--dim") { Description = "Dimension", DefaultValueFactory = _ => 128 };
+        var t = new Option<double>("--t") { Description = "Uniformity kernel width", DefaultValueFactory = _ => 2 };
+        var repeats = new Option<int>("--repeats") { Description = "Timed runs per implementation (the median is reported)", DefaultValueFactory = _ => 5 };
+        var threads = new Option<int>("--threads") { Description = "Threads for both implementations", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var seed = new Option<int>("--seed") { Description = "Seed of the random data", DefaultValueFactory = _ => 0 };
+        var python = new Option<string>("--python") { Description = "Python with torch and numpy; empty to skip the peer", DefaultValueFactory = _ => "/usr/bin/python3" };
+        var metrics = new Command("metrics", "Uniformity: Core (tiled float64, all cores) vs torch.pdist(x).pow(2).mul(-t).exp().mean().log()")
+        {
+            n, dim, t, repeats, threads, seed, python,
+        };
+        metrics.SetAction(parse => CommandErrors.Run(() => RunMetrics(
+            parse.GetValue(n), parse.GetValue(dim), parse.GetValue(t), parse.GetValue(repeats),
+            parse.GetValue(threads), parse.GetValue(seed), parse.GetValue(python)!)));
+        return new Command("bench", "Benchmarks that print numbers") { metrics };
+    }
+
+    private static int RunMetrics(int n, int dim, double t, int repeats, int threads, int seed, string python)
+    {
+        var data = RandomUnitRows(n, dim, seed);
+        var x = EmbeddingMatrix.Create(data, n, dim, normalize: false);
+        var ours = Uniformity.Compute(x, t, threads); // warm-up (JIT, page faults)
+        var times = new List<double>();
+        for (var r = 0; r < repeats; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            Uniformity.Compute(x, t, threads);
+            times.Add(clock.Elapsed.TotalSeconds);
+        }
+
+        times.Sort();
+        var oursSeconds = times[times.Count / 2];
+        var table = new Table().AddColumns("implementation", "median s", "uniformity", "pairs/s");
+        var pairs = (double)n * (n - 1) / 2;
+        table.AddRow("Hypersphere.Core (float64)", F(oursSeconds), F(ours), (pairs / oursSeconds).ToString("E3", CultureInfo.InvariantCulture));
+        var peer = python.Length == 0 ? null : RunTorch(python, data, n, dim, t, repeats, threads);
+        if (peer is not null)
+        {
+            table.AddRow($"torch {peer.Value.Version} pdist (float32)", F(peer.Value.Seconds), F(peer.Value.Value), (pairs / peer.Value.Seconds).ToString("E3", CultureInfo.InvariantCulture));
+        }
+
+        AnsiConsole.MarkupLine($"uniformity, N = {n}, d = {dim}, t = {t}, {threads} threads, {repeats} timed runs each, seed {seed}");
+        AnsiConsole.Write(table);
+        if (peer is not null)
+        {
+            AnsiConsole.MarkupLine($"speed-up over torch: [bold]{peer.Value.Seconds / oursSeconds:F2}×[/]; |Core − torch float64| = {Math.Abs(ours - peer.Value.Value64):E2}, |Core − torch float32| = {Math.Abs(ours - peer.Value.Value):E2}");
+        }
+
+        return 0;
+    }
+
+    private static (string Version, double Seconds, double Value, double Value64)? RunTorch(string python, float[] data, int n, int dim, double t, int repeats, int threads)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"hypersphere-bench-{Environment.ProcessId}.npy");
+        try
+        {
+            NpyFile.Write(path, data, n, dim);
+            using var script = typeof(BenchCommand).Assembly.GetManifestResourceStream("torch_uniformity.py")!;
+            var start = new ProcessStartInfo(python) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in new[] { "-", path, F(t), repeats.ToString(CultureInfo.InvariantCulture), threads.ToString(CultureInfo.InvariantCulture) })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            using var process = Process.Start(start)!;
+            script.CopyTo(process.StandardInput.BaseStream);
+            process.StandardInput.Close();
+            var output = process.StandardOutput.ReadToEnd();
+            var error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[yellow]torch peer skipped: {python} exited {process.ExitCode}: {error.Trim()}[/]");
+                return null;
+            }
+
+            using var json = JsonDocument.Parse(output);
+            var root = json.RootElement;
+            return (root.GetProperty("torch").GetString()!, root.GetProperty("seconds").GetDouble(), root.GetProperty("value").GetDouble(), root.GetProperty("value_float64").GetDouble());
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[yellow]torch peer skipped: cannot start {python}: {e.Message}[/]");
+            return null;
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>Rows uniform on the sphere: normalised standard normal vectors.</summary>
+    internal static float[] RandomUnitRows(int n, int dim, int seed)
+    {
+        var random = new Random(seed);
+        var data = new float[n * dim];
+        for (var i = 0; i < n; i++)
+        {
+            var row = data.AsSpan(i * dim, dim);
+            double norm = 0;
+            for (var k = 0; k < dim; k++)
+            {
+                row[k] = (float)random.NextGaussian();
+                norm += row[k] * row[k];
+            }
+
+            var scale = 1 / Math.Sqrt(norm);
+            for (var k = 0; k < dim; k++)
+            {
+                row[k] = (float)(row[k] * scale);
+            }
+        }
+
+        return data;
+    }
+
+    private static string F(double v) => v.ToString("G7", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,16 @@
+using System.CommandLine;
+using Hypersphere.Cli.Commands;
+
+namespace Hypersphere.Cli;
+
+/// <summary>The <c>hypersphere</c> root command: composes the verbs, nothing else.</summary>
+internal static class HypersphereCommand
+{
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("Hypersphere: representation learning on the unit hypersphere (Wang & Isola, ICML 2020).");
+        root.Subcommands.Add(QualityCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        return root;
+    }
+}

@@ -1,0 +1,3 @@
+using Hypersphere.Cli;
+
+return HypersphereCommand.Create().Parse(args).Invoke();

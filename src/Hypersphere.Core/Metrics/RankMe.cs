@@ -1,0 +1,69 @@
+using Hypersphere.Core.Embeddings;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace Hypersphere.Core.Metrics;
+
+/// <summary>
+/// RankMe (Garrido et al., ICML 2023): exp of the Shannon entropy of the normalised singular
+/// values of the (uncentred) embedding matrix, pₖ = σₖ / Σσ + ε. A smooth effective rank in
+/// [1, min(N, d)]: d for orthonormal rows, 1 when every row is the same.
+/// </summary>
+public static class RankMe
+{
+    /// <summary>The ε of the RankMe paper, which keeps log pₖ finite for zero singular values.</summary>
+    public const double Epsilon = 1e-7;
+
+    /// <summary>RankMe of the rows of <paramref name="x"/>.</summary>
+    public static double Compute(EmbeddingMatrix x)
+    {
+        var sigma = SingularValues(x);
+        var total = sigma.Sum();
+        if (total == 0)
+        {
+            return 1;
+        }
+
+        var entropy = 0.0;
+        foreach (var s in sigma)
+        {
+            var p = (s / total) + Epsilon;
+            entropy -= p * Math.Log(p);
+        }
+
+        return Math.Exp(entropy);
+    }
+
+    /// <summary>
+    /// Singular values of X from the eigenvalues of the smaller Gram matrix (XᵀX, d×d, or XXᵀ,
+    /// N×N), which share their non-zero spectrum; the Gram is built with the tiled float64 kernel.
+    /// </summary>
+    internal static double[] SingularValues(EmbeddingMatrix x)
+    {
+        var gram = x.Dim <= x.Rows ? ColumnGram(x) : GramMatrix.OfRows(x.Values, x.Rows, x.Dim);
+        var size = (int)Math.Sqrt(gram.Length);
+        var matrix = Matrix<double>.Build.Dense(size, size, gram);
+        var eigen = matrix.Evd(Symmetricity.Symmetric).EigenValues;
+        var sigma = new double[size];
+        for (var i = 0; i < size; i++)
+        {
+            sigma[i] = Math.Sqrt(Math.Max(0, eigen[i].Real));
+        }
+
+        return sigma;
+    }
+
+    private static double[] ColumnGram(EmbeddingMatrix x)
+    {
+        var transposed = new double[x.Values.Length];
+        for (var i = 0; i < x.Rows; i++)
+        {
+            var row = x.Row(i);
+            for (var k = 0; k < x.Dim; k++)
+            {
+                transposed[(k * x.Rows) + i] = row[k];
+            }
+        }
+
+        return GramMatrix.OfRows(transposed, x.Dim, x.Rows);
+    }
+}

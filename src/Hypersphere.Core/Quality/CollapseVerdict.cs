@@ -1,0 +1,58 @@
+using System.Globalization;
+
+namespace Hypersphere.Core.Quality;
+
+/// <summary>A verdict on representation collapse with the numbers behind it.</summary>
+/// <param name="Status"><c>healthy</c>, <c>dimensional_collapse</c> or <c>collapsed</c>.</param>
+/// <param name="Reason">One sentence that names the deciding numbers.</param>
+public sealed record CollapseVerdict(string Status, string Reason)
+{
+    /// <summary>Mean cosine above which the rows are taken to coincide.</summary>
+    public const double CollapsedMeanCosine = 0.9;
+
+    /// <summary>std·√d below which the rows are taken to coincide.</summary>
+    public const double CollapsedStd = 0.1;
+
+    /// <summary>RankMe below this fraction of min(N, d) is dimensional collapse.</summary>
+    public const double DimensionalFraction = 0.1;
+
+    /// <summary>
+    /// Complete collapse when the rows nearly coincide (mean cosine &gt; 0.9 or std·√d &lt; 0.1);
+    /// dimensional collapse when RankMe uses under a tenth of the directions available
+    /// (Jing et al. 2022; Garrido et al. 2023); healthy otherwise.
+    /// </summary>
+    public static CollapseVerdict Judge(int n, int dim, double meanCosine, double stdSqrtD, double rankMe, double uniformity, double optimum)
+    {
+        var available = Math.Min(n, dim);
+        var c = CultureInfo.InvariantCulture;
+        if (meanCosine > CollapsedMeanCosine || stdSqrtD < CollapsedStd)
+        {
+            return new("collapsed", string.Format(
+                c,
+                "the embeddings nearly coincide: mean pairwise cosine {0:F3} (collapse above {1}), std·√d {2:F3} (collapse below {3})",
+                meanCosine,
+                CollapsedMeanCosine,
+                stdSqrtD,
+                CollapsedStd));
+        }
+
+        if (available > 1 && rankMe < Math.Max(1.5, DimensionalFraction * available))
+        {
+            return new("dimensional_collapse", string.Format(
+                c,
+                "the embeddings span few directions: RankMe {0:F1} of {1} available (collapse below {2:P0})",
+                rankMe,
+                available,
+                DimensionalFraction));
+        }
+
+        return new("healthy", string.Format(
+            c,
+            "no sign of collapse: RankMe {0:F1} of {1} available, mean cosine {2:F3}, uniformity {3:F4} against {4:F4} for points uniform on the sphere",
+            rankMe,
+            available,
+            meanCosine,
+            uniformity,
+            optimum));
+    }
+}
