@@ -36,7 +36,7 @@ internal static class BenchCommand
 
     private static int RunMetrics(int n, int dim, double t, int repeats, int threads, int seed, string python)
     {
-        var data = RandomUnitRows(n, dim, seed);
+        var data = SpherePoints.Uniform(n, dim, seed);
         var x = EmbeddingMatrix.Create(data, n, dim, normalize: false);
         var ours = Uniformity.Compute(x, t, threads); // warm-up (JIT, page faults)
         var times = new List<double>();
@@ -106,31 +106,6 @@ internal static class BenchCommand
         {
             File.Delete(path);
         }
-    }
-
-    /// <summary>Rows uniform on the sphere: normalised standard normal vectors.</summary>
-    internal static float[] RandomUnitRows(int n, int dim, int seed)
-    {
-        var random = new Random(seed);
-        var data = new float[n * dim];
-        for (var i = 0; i < n; i++)
-        {
-            var row = data.AsSpan(i * dim, dim);
-            double norm = 0;
-            for (var k = 0; k < dim; k++)
-            {
-                row[k] = (float)random.NextGaussian();
-                norm += row[k] * row[k];
-            }
-
-            var scale = 1 / Math.Sqrt(norm);
-            for (var k = 0; k < dim; k++)
-            {
-                row[k] = (float)(row[k] * scale);
-            }
-        }
-
-        return data;
     }
 
     private static string F(double v) => v.ToString("G7", CultureInfo.InvariantCulture);
