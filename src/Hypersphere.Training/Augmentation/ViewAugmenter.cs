@@ -1,0 +1,187 @@
+using static TorchSharp.torch;
+
+namespace Hypersphere.Training.Augmentation;
+
+/// <summary>
+/// Makes random views of a batch on tensors, each image with its own random parameters, in a few
+/// batched operations: one affine grid sample does every image's resized crop and flip; colour jitter
+/// uses per-image factors. Randomness comes only from the <see cref="Random"/> passed in, so a view
+/// is reproducible from its seed.
+/// </summary>
+public sealed class ViewAugmenter
+{
+    private static readonly double MinLogRatio = Math.Log(3.0 / 4), MaxLogRatio = Math.Log(4.0 / 3);
+    private readonly AugmentationSpec _spec;
+    private readonly int _channels;
+
+    /// <summary>Creates an augmenter for images with <paramref name="channels"/> channels.</summary>
+    public ViewAugmenter(AugmentationSpec spec, int channels)
+    {
+        spec.Validate(channels);
+        _spec = spec;
+        _channels = channels;
+    }
+
+    /// <summary>One random view of each image: uint8 or [0, 1] float [B, C, H, W] → normalised float [B, C, S, S].</summary>
+    public Tensor Augment(Tensor images, Random random)
+    {
+        using var scope = NewDisposeScope();
+        var x = ToUnitFloat(images);
+        var b = (int)x.shape[0];
+        x = ResizedCropAndFlip(x, b, random);
+        x = Jitter(x, b, random);
+        if (_channels == 3 && _spec.GrayscaleProbability > 0)
+        {
+            var mask = Bernoulli(b, _spec.GrayscaleProbability, random, x.device).view(b, 1, 1, 1);
+            x = where(mask, Gray(x).expand_as(x), x);
+        }
+
+        return Normalize(x).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The evaluation view: resized to the output size if needed, then normalised.</summary>
+    public Tensor Clean(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        var x = ToUnitFloat(images);
+        if (x.shape[2] != _spec.OutputSize || x.shape[3] != _spec.OutputSize)
+        {
+            x = nn.functional.interpolate(x, [_spec.OutputSize, _spec.OutputSize], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);
+        }
+
+        return Normalize(x).MoveToOuterDisposeScope();
+    }
+
+    private static Tensor ToUnitFloat(Tensor images) =>
+        images.dtype == ScalarType.Byte ? images.to_type(ScalarType.Float32) / 255f : images.to_type(ScalarType.Float32);
+
+    private Tensor ResizedCropAndFlip(Tensor x, int b, Random random)
+    {
+        int height = (int)x.shape[2], width = (int)x.shape[3];
+        var theta = new float[b * 6];
+        for (var n = 0; n < b; n++)
+        {
+            var (top, left, h, w) = SampleCrop(height, width, random);
+            var flip = random.NextDouble() < 0.5 ? -1f : 1f;
+
+            // affine_grid (align_corners = false) maps output coordinates in [−1, 1] to input
+            // coordinates; the crop's pixel edges [left, left + w) sit at −1 + 2·left/W … −1 + 2(left + w)/W.
+            theta[(n * 6) + 0] = flip * w / width;
+            theta[(n * 6) + 2] = ((2f * left) + w) / width - 1;
+            theta[(n * 6) + 4] = (float)h / height;
+            theta[(n * 6) + 5] = ((2f * top) + h) / height - 1;
+        }
+
+        var size = _spec.OutputSize;
+        var grid = nn.functional.affine_grid(tensor(theta, [b, 2, 3], device: x.device), [b, _channels, size, size], align_corners: false);
+        return nn.functional.grid_sample(x, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Border, align_corners: false);
+    }
+
+    /// <summary>torchvision's RandomResizedCrop.get_params: 10 tries of area and aspect ratio, then a centre crop.</summary>
+    private (int Top, int Left, int Height, int Width) SampleCrop(int height, int width, Random random)
+    {
+        var area = (double)height * width;
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var target = area * (_spec.CropScaleMin + (random.NextDouble() * (_spec.CropScaleMax - _spec.CropScaleMin)));
+            var ratio = Math.Exp(MinLogRatio + (random.NextDouble() * (MaxLogRatio - MinLogRatio)));
+            var w = (int)Math.Round(Math.Sqrt(target * ratio));
+            var h = (int)Math.Round(Math.Sqrt(target / ratio));
+            if (w > 0 && h > 0 && w <= width && h <= height)
+            {
+                return (random.Next(height - h + 1), random.Next(width - w + 1), h, w);
+            }
+        }
+
+        var inRatio = (double)width / height;
+        var (fh, fw) = inRatio < 3.0 / 4 ? ((int)Math.Round(width / (3.0 / 4)), width)
+            : inRatio > 4.0 / 3 ? (height, (int)Math.Round(height * (4.0 / 3)))
+            : (height, width);
+        return ((height - fh) / 2, (width - fw) / 2, fh, fw);
+    }
+
+    /// <summary>ColorJitter with per-image factors, the four operations in a random order per batch.</summary>
+    private Tensor Jitter(Tensor x, int b, Random random)
+    {
+        var operations = _channels == 3 ? new[] { 0, 1, 2, 3 } : [0, 1];
+        random.Shuffle(operations);
+        foreach (var op in operations)
+        {
+            x = op switch
+            {
+                0 when _spec.Brightness > 0 => (x * Factors(b, _spec.Brightness, random, x.device)).clamp(0, 1),
+                1 when _spec.Contrast > 0 => Blend(x, Gray(x).mean([1, 2, 3], keepdim: true), Factors(b, _spec.Contrast, random, x.device)),
+                2 when _spec.Saturation > 0 => Blend(x, Gray(x), Factors(b, _spec.Saturation, random, x.device)),
+                3 when _spec.Hue > 0 => RotateHue(x, b, random),
+                _ => x,
+            };
+        }
+
+        return x;
+    }
+
+    /// <summary>x·f + other·(1 − f), clamped to [0, 1] (torchvision's _blend).</summary>
+    private static Tensor Blend(Tensor x, Tensor other, Tensor f) => ((x * f) + (other * (1 - f))).clamp(0, 1);
+
+    /// <summary>Factors uniform in [max(0, 1 − s), 1 + s], one per image, shaped to broadcast.</summary>
+    private static Tensor Factors(int b, double strength, Random random, Device device)
+    {
+        var values = new float[b];
+        var low = Math.Max(0, 1 - strength);
+        for (var i = 0; i < b; i++)
+        {
+            values[i] = (float)(low + (random.NextDouble() * (1 + strength - low)));
+        }
+
+        return tensor(values, [b, 1, 1, 1], device: device);
+    }
+
+    /// <summary>
+    /// Hue shift as a rotation of the chroma plane in YIQ space by 2π·h, h uniform in [−hue, hue].
+    /// A linear stand-in for torchvision's HSV round trip: same intent, one batched matrix product.
+    /// </summary>
+    private Tensor RotateHue(Tensor x, int b, Random random)
+    {
+        var toYiq = tensor(new float[] { 0.299f, 0.587f, 0.114f, 0.596f, -0.274f, -0.322f, 0.211f, -0.523f, 0.312f }, [3, 3], device: x.device);
+        var fromYiq = linalg.inv(toYiq);
+        var rotations = new float[b * 9];
+        for (var i = 0; i < b; i++)
+        {
+            var angle = 2 * Math.PI * (-_spec.Hue + (random.NextDouble() * 2 * _spec.Hue));
+            var (sin, cos) = Math.SinCos(angle);
+            var r = rotations.AsSpan(i * 9, 9);
+            r[0] = 1;
+            r[4] = (float)cos;
+            r[5] = (float)-sin;
+            r[7] = (float)sin;
+            r[8] = (float)cos;
+        }
+
+        var transform = fromYiq.matmul(tensor(rotations, [b, 3, 3], device: x.device)).matmul(toYiq);
+        var shape = x.shape;
+        return transform.bmm(x.reshape(b, 3, -1)).reshape(shape).clamp(0, 1);
+    }
+
+    /// <summary>ITU-R 601 luma [B, 1, H, W] (the image itself when grayscale).</summary>
+    private Tensor Gray(Tensor x) => _channels == 1
+        ? x
+        : ((0.299f * x.narrow(1, 0, 1)) + (0.587f * x.narrow(1, 1, 1)) + (0.114f * x.narrow(1, 2, 1)));
+
+    private static Tensor Bernoulli(int b, double p, Random random, Device device)
+    {
+        var values = new bool[b];
+        for (var i = 0; i < b; i++)
+        {
+            values[i] = random.NextDouble() < p;
+        }
+
+        return tensor(values, device: device);
+    }
+
+    private Tensor Normalize(Tensor x)
+    {
+        var mean = tensor(_spec.Mean, [1, _channels, 1, 1], device: x.device);
+        var std = tensor(_spec.Std, [1, _channels, 1, 1], device: x.device);
+        return (x - mean) / std;
+    }
+}
