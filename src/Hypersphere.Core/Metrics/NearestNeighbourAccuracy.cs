@@ -21,27 +21,52 @@ public static class NearestNeighbourAccuracy
     private const int WeightedK = 20;
 
     /// <summary>
-    /// Both accuracies. With fewer than 21 rows, k is capped at N − 1. Uses the full (tiled) Gram:
-    /// O(N²d) work, O(N·k) memory.
+    /// Both accuracies, leave-one-out on one labelled set. With fewer than 21 rows, k is capped at
+    /// N − 1. Uses the full (tiled) Gram: O(N²d) work, O(N·k) memory.
     /// </summary>
     public static KnnAccuracy Compute(EmbeddingMatrix x, IReadOnlyList<int> labels)
     {
-        if (labels.Count != x.Rows)
+        CheckLabels(x, labels, "labels");
+        var k = Math.Min(WeightedK, x.Rows - 1);
+        return Vote(Neighbours(x, x, k, excludeSelf: true), k, labels, labels);
+    }
+
+    /// <summary>
+    /// Both accuracies of classifying <paramref name="queries"/> by their nearest
+    /// <paramref name="references"/> (e.g. test embeddings against training embeddings).
+    /// </summary>
+    public static KnnAccuracy Compute(EmbeddingMatrix references, IReadOnlyList<int> referenceLabels, EmbeddingMatrix queries, IReadOnlyList<int> queryLabels)
+    {
+        CheckLabels(references, referenceLabels, "reference labels");
+        CheckLabels(queries, queryLabels, "query labels");
+        if (references.Dim != queries.Dim)
         {
-            throw HypersphereException.Invalid($"labels must have one entry per embedding ({x.Rows}), but had {labels.Count}");
+            throw HypersphereException.Invalid($"queries must have the references' dimension {references.Dim}, but have {queries.Dim}");
         }
 
-        var k = Math.Min(WeightedK, x.Rows - 1);
-        var neighbours = Neighbours(x, k);
+        var k = Math.Min(WeightedK, references.Rows);
+        return Vote(Neighbours(queries, references, k, excludeSelf: false), k, referenceLabels, queryLabels);
+    }
+
+    private static void CheckLabels(EmbeddingMatrix x, IReadOnlyList<int> labels, string name)
+    {
+        if (labels.Count != x.Rows)
+        {
+            throw HypersphereException.Invalid($"{name} must have one entry per embedding ({x.Rows}), but had {labels.Count}");
+        }
+    }
+
+    private static KnnAccuracy Vote((double Similarity, int Index)[] neighbours, int k, IReadOnlyList<int> referenceLabels, IReadOnlyList<int> queryLabels)
+    {
         int majorityHits = 0, weightedHits = 0;
         var votes = new Dictionary<int, (int Count, double Similarity, double Weight)>();
-        for (var i = 0; i < x.Rows; i++)
+        for (var i = 0; i < queryLabels.Count; i++)
         {
             votes.Clear();
             for (var n = 0; n < k; n++)
             {
                 var (similarity, index) = neighbours[(i * k) + n];
-                var label = labels[index];
+                var label = referenceLabels[index];
                 votes.TryGetValue(label, out var v);
                 var inMajority = n < MajorityK;
                 votes[label] = (
@@ -52,23 +77,29 @@ public static class NearestNeighbourAccuracy
 
             var majority = votes.MaxBy(p => (p.Value.Count, p.Value.Similarity)).Key;
             var weighted = votes.MaxBy(p => p.Value.Weight).Key;
-            majorityHits += majority == labels[i] ? 1 : 0;
-            weightedHits += weighted == labels[i] ? 1 : 0;
+            majorityHits += majority == queryLabels[i] ? 1 : 0;
+            weightedHits += weighted == queryLabels[i] ? 1 : 0;
         }
 
-        return new KnnAccuracy((double)majorityHits / x.Rows, (double)weightedHits / x.Rows);
+        return new KnnAccuracy((double)majorityHits / queryLabels.Count, (double)weightedHits / queryLabels.Count);
     }
 
-    /// <summary>For each row its k most similar other rows, most similar first: (cosine, index), row-major N×k.</summary>
-    internal static (double Similarity, int Index)[] Neighbours(EmbeddingMatrix x, int k)
+    /// <summary>
+    /// For each query its k most similar references, most similar first: (cosine, index), row-major
+    /// queries×k. With <paramref name="excludeSelf"/> (queries and references the same set), a row is
+    /// not its own neighbour.
+    /// </summary>
+    internal static (double Similarity, int Index)[] Neighbours(EmbeddingMatrix queries, EmbeddingMatrix references, int k, bool excludeSelf)
     {
-        var n = x.Rows;
+        var n = queries.Rows;
+        var m = references.Rows;
         var best = new (double Similarity, int Index)[n * k];
         Array.Fill(best, (double.NegativeInfinity, -1));
-        var packed = new PackedRows(x.Values, n, x.Dim);
+        var rows = new PackedRows(queries.Values, n, queries.Dim);
+        var cols = ReferenceEquals(queries, references) ? rows : new PackedRows(references.Values, m, references.Dim);
         PairwiseTiles.Run(
-            packed,
-            packed,
+            rows,
+            cols,
             TileSet.Full,
             () => 0,
             (_, rowBlock, colBlock, tile) =>
@@ -76,15 +107,15 @@ public static class NearestNeighbourAccuracy
                 const int block = PackedRows.Block;
                 var i0 = rowBlock * block;
                 var j0 = colBlock * block;
-                var cols = Math.Min(block, n - j0);
+                var width = Math.Min(block, m - j0);
                 for (var r = 0; r < Math.Min(block, n - i0); r++)
                 {
                     var i = i0 + r;
                     var top = best.AsSpan(i * k, k);
-                    for (var c = 0; c < cols; c++)
+                    for (var c = 0; c < width; c++)
                     {
                         var s = tile[(r * block) + c];
-                        if (s > top[k - 1].Similarity && j0 + c != i)
+                        if (s > top[k - 1].Similarity && !(excludeSelf && j0 + c == i))
                         {
                             Insert(top, (s, j0 + c));
                         }

@@ -81,16 +81,17 @@ public static class IdxFile
         {
             var rank = magic & 0xFF;
             var header = new byte[4 + (4 * rank)];
-            var got = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+            var got = stream.ReadAtLeast(header.AsSpan(0, 4), 4, throwOnEndOfStream: false);
+            var actualMagic = got == 4 ? BinaryPrimitives.ReadInt32BigEndian(header) : -1;
+            if (got == 4 && actualMagic != magic)
+            {
+                throw Corrupt($"'{path}' starts with magic number 0x{actualMagic:X8}, but an IDX {kind} file must start with 0x{magic:X8} (unsigned bytes, {rank} dimension{(rank == 1 ? string.Empty : "s")})");
+            }
+
+            got += got == 4 ? stream.ReadAtLeast(header.AsSpan(4), header.Length - 4, throwOnEndOfStream: false) : 0;
             if (got < header.Length)
             {
                 throw Corrupt($"'{path}' is truncated: an IDX {kind} header needs {header.Length} bytes, but the {contents} holds {got}");
-            }
-
-            var actualMagic = BinaryPrimitives.ReadInt32BigEndian(header);
-            if (actualMagic != magic)
-            {
-                throw Corrupt($"'{path}' starts with magic number 0x{actualMagic:X8}, but an IDX {kind} file must start with 0x{magic:X8} (unsigned bytes, {rank} dimension{(rank == 1 ? string.Empty : "s")})");
             }
 
             var dims = new int[rank];

@@ -54,8 +54,11 @@ public sealed class Trainer
 
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
-        var data = DatasetCatalog.Load(config.Dataset, config.DataDir, Stl10Split(config.Dataset), maxImages: config.Limit > 0 ? config.Limit : null);
-        var inputSize = saved?.InputSize ?? config.ImageSize ?? DefaultInputSize(config.Dataset, data.Height);
+        var inputSize = saved?.InputSize ?? config.ImageSize ?? DefaultInputSize(config.Dataset);
+
+        // STL-10's 100 000 unlabelled 96 px images exceed one array; they are read at the crop size.
+        int? side = DatasetCatalog.Describe(config.Dataset).Name == Stl10.Name ? inputSize : null;
+        var data = DatasetCatalog.Load(config.Dataset, config.DataDir, TrainingSplit(config.Dataset), height: side, width: side, maxImages: config.Limit > 0 ? config.Limit : null);
         var (mean, std) = saved is null ? data.ChannelStatistics() : (saved.Mean, saved.Std);
         var state = saved ?? new TrainState(config, 0, 0, 0, 0, 0, data.Channels, inputSize, mean, std, SourceInfo.Commit());
         state = state with { Config = config };
@@ -148,10 +151,13 @@ public sealed class Trainer
     }
 
     /// <summary>The split self-supervised training reads: STL-10's train+unlabeled, otherwise train.</summary>
-    public static string Stl10Split(string dataset) =>
+    public static string TrainingSplit(string dataset) =>
         DatasetCatalog.Describe(dataset).Name == Stl10.Name ? "train+unlabeled" : "train";
 
     /// <summary>The paper trains STL-10 at 64 px; other data sets at their native size.</summary>
-    public static int DefaultInputSize(string dataset, int nativeSize) =>
-        DatasetCatalog.Describe(dataset).Name == Stl10.Name ? 64 : nativeSize;
+    public static int DefaultInputSize(string dataset)
+    {
+        var spec = DatasetCatalog.Describe(dataset);
+        return spec.Name == Stl10.Name ? 64 : spec.Height;
+    }
 }
