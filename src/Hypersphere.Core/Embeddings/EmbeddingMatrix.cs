@@ -125,17 +125,22 @@ public sealed class EmbeddingMatrix
                 }
             }
 
-            var norm = Math.Sqrt(TensorPrimitives.Dot<double>(row, row));
             if (normalize)
             {
-                if (norm == 0)
+                // Scale by the largest magnitude first so √Σx² neither overflows (1e200) nor underflows (1e-200).
+                var largest = TensorPrimitives.MaxMagnitude<double>(row);
+                if (largest == 0)
                 {
                     throw HypersphereException.Invalid($"{name} row {i} is all zeros and cannot be normalised to unit length");
                 }
 
-                TensorPrimitives.Divide(row, norm, row);
+                TensorPrimitives.Divide(row, Math.Abs(largest), row);
+                TensorPrimitives.Divide(row, Math.Sqrt(TensorPrimitives.Dot<double>(row, row)), row);
+                continue;
             }
-            else if (Math.Abs(norm - 1) > UnitNormTolerance)
+
+            var norm = Math.Sqrt(TensorPrimitives.Dot<double>(row, row));
+            if (Math.Abs(norm - 1) > UnitNormTolerance)
             {
                 throw HypersphereException.Invalid(
                     $"{name} row {i} has L2 norm {norm:G6}, but rows must have unit norm (|‖x‖ − 1| ≤ {UnitNormTolerance}); " +

@@ -46,8 +46,35 @@ public static class NpyFile
             throw HypersphereException.Bad($"{name} has shape {header.ShapeText}, but labels must be 1-D (N,) or (N, 1)");
         }
 
-        var values = ReadElements(file, header, name);
-        return Array.ConvertAll(values, v => (long)v);
+        CheckDataLength(file, header, name);
+        var data = file.AsSpan(header.DataOffset);
+        var size = header.ItemSize;
+        var labels = new long[header.Count];
+        for (var i = 0; i < labels.Length; i++)
+        {
+            // Integers are read as integers: through double, int64 labels beyond 2^53 would merge.
+            labels[i] = ReadInteger(data.Slice(i * size, size), header, name);
+        }
+
+        return labels;
+    }
+
+    private static long ReadInteger(ReadOnlySpan<byte> b, NpyHeader header, string name)
+    {
+        if (header is { Kind: 'u', ItemSize: 8 })
+        {
+            var value = header.BigEndian ? BinaryPrimitives.ReadUInt64BigEndian(b) : BinaryPrimitives.ReadUInt64LittleEndian(b);
+            return value <= long.MaxValue
+                ? (long)value
+                : throw HypersphereException.Invalid($"{name} holds the label {value}, but labels must fit in a signed 64-bit integer");
+        }
+
+        if (header.ItemSize == 8)
+        {
+            return header.BigEndian ? BinaryPrimitives.ReadInt64BigEndian(b) : BinaryPrimitives.ReadInt64LittleEndian(b);
+        }
+
+        return (long)ReadElement(b, header.Kind, header.BigEndian, name, header.Descr);
     }
 
     /// <summary>Writes a row-major float32 matrix as a version 1.0 .npy file, atomically (temp file, then rename).</summary>
@@ -76,6 +103,12 @@ public static class NpyFile
 
     private static void WriteAtomically(string path, string descr, int rows, int cols, byte[] data)
     {
+        var itemSize = descr == "<f4" ? 4 : 8;
+        if (rows < 0 || cols < 0 || (long)rows * cols * itemSize != data.Length)
+        {
+            throw new ArgumentException($"shape ({rows}, {cols}) needs {(long)rows * cols} values, but {data.Length / itemSize} were given");
+        }
+
         var dict = string.Create(CultureInfo.InvariantCulture, $"{{'descr': '{descr}', 'fortran_order': False, 'shape': ({rows}, {cols}), }}");
 
         // NumPy pads the header with spaces so the data starts at a multiple of 64 bytes.
@@ -108,15 +141,7 @@ public static class NpyFile
 
     private static double[] ReadElements(byte[] file, NpyHeader header, string name)
     {
-        var expected = header.Count * header.ItemSize;
-        var available = file.Length - header.DataOffset;
-        if (available != expected)
-        {
-            throw new HypersphereException(
-                ErrorKind.Corrupt,
-                $"{name} should hold {expected} data bytes for shape {header.ShapeText} of '{header.Descr}', but has {available}{(available < expected ? " (truncated)" : string.Empty)}");
-        }
-
+        CheckDataLength(file, header, name);
         var data = file.AsSpan(header.DataOffset);
         var values = new double[header.Count];
         var size = header.ItemSize;
@@ -126,6 +151,18 @@ public static class NpyFile
         }
 
         return values;
+    }
+
+    private static void CheckDataLength(byte[] file, NpyHeader header, string name)
+    {
+        var expected = header.Count * header.ItemSize;
+        var available = file.Length - header.DataOffset;
+        if (available != expected)
+        {
+            throw new HypersphereException(
+                ErrorKind.Corrupt,
+                $"{name} should hold {expected} data bytes for shape {header.ShapeText} of '{header.Descr}', but has {available}{(available < expected ? " (truncated)" : string.Empty)}");
+        }
     }
 
     private static double ReadElement(ReadOnlySpan<byte> b, char kind, bool bigEndian, string name, string descr) => (kind, b.Length) switch

@@ -43,7 +43,9 @@ public sealed partial record NpyHeader(char Kind, int ItemSize, bool BigEndian, 
                 headerLength = BinaryPrimitives.ReadUInt16LittleEndian(file[8..]);
                 start = 10;
                 break;
-            case 2 or 3 when file.Length >= 12:
+            case 2 or 3 when file.Length < 12:
+                throw new HypersphereException(ErrorKind.Corrupt, $"{name} is truncated: a version {major}.0 .npy preamble has 12 bytes, but the file has {file.Length}");
+            case 2 or 3:
                 headerLength = checked((int)BinaryPrimitives.ReadUInt32LittleEndian(file[8..]));
                 start = 12;
                 break;

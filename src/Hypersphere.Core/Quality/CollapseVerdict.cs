@@ -10,14 +10,11 @@ public sealed record CollapseVerdict(string Status, string Reason)
     /// <summary>Mean cosine above which the rows are taken to coincide.</summary>
     public const double CollapsedMeanCosine = 0.9;
 
-    /// <summary>std·√d below which the rows are taken to coincide.</summary>
-    public const double CollapsedStd = 0.1;
-
     /// <summary>RankMe below this fraction of min(N, d) is dimensional collapse.</summary>
     public const double DimensionalFraction = 0.1;
 
     /// <summary>
-    /// Complete collapse when the rows nearly coincide (mean cosine &gt; 0.9 or std·√d &lt; 0.1);
+    /// Complete collapse when the rows nearly coincide (mean cosine &gt; 0.9);
     /// dimensional collapse when RankMe uses under a tenth of the directions available
     /// (Jing et al. 2022; Garrido et al. 2023); healthy otherwise.
     /// </summary>
@@ -25,15 +22,16 @@ public sealed record CollapseVerdict(string Status, string Reason)
     {
         var available = Math.Min(n, dim);
         var c = CultureInfo.InvariantCulture;
-        if (meanCosine > CollapsedMeanCosine || stdSqrtD < CollapsedStd)
+        // Only the mean cosine decides complete collapse: std·√d shrinks like √(k/d) for points spread over
+        // a k-dimensional subspace, so in high d it would call well-spread points collapsed.
+        if (meanCosine > CollapsedMeanCosine)
         {
             return new("collapsed", string.Format(
                 c,
-                "the embeddings nearly coincide: mean pairwise cosine {0:F3} (collapse above {1}), std·√d {2:F3} (collapse below {3})",
+                "the embeddings nearly coincide: mean pairwise cosine {0:F3} (collapse above {1}), std·√d {2:F3}",
                 meanCosine,
                 CollapsedMeanCosine,
-                stdSqrtD,
-                CollapsedStd));
+                stdSqrtD));
         }
 
         if (available > 1 && rankMe < Math.Max(1.5, DimensionalFraction * available))

@@ -74,7 +74,8 @@ public sealed class TrainingObjective : IDisposable
         var k = moco.Keys(view2);
         var alignment = HypersphereLosses.Alignment(q, k, Spec.Alpha);
         var squared = new List<Tensor>();
-        var queue = moco.Stored;
+        // A copy: the queue is updated in place below, before backward needs these keys.
+        var queue = moco.Stored?.clone();
         if (queue is not null)
         {
             squared.Add(HypersphereLosses.SquaredDistances(q, queue).flatten());

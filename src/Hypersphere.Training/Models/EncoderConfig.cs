@@ -52,5 +52,5 @@ public sealed record EncoderConfig(int Channels, int Height, int Width, double W
 
     private int Scale(int units) => Math.Max(1, (int)Math.Round(units * WidthMultiplier));
 
-    private static int Pool(int size) => ((size - 3) / 2) + 1;
+    private static int Pool(int size) => size < 3 ? 0 : ((size - 3) / 2) + 1;
 }

@@ -102,7 +102,8 @@ public sealed class SmallAlexNet : nn.Module<Tensor, Tensor>
             }
             else
             {
-                nn.init.normal_(parameter, 0, 0.02, generator);
+                // nn.init.normal_ ignores its generator in TorchSharp 0.107; Tensor.normal_ honours it.
+                parameter.normal_(0, 0.02, generator: generator);
             }
         }
     }

@@ -79,9 +79,16 @@ public sealed class Trainer
         File.WriteAllText(Path.Combine(_runFolder, "config.json"), JsonSerializer.Serialize(config, Checkpoint.IndentedJson));
         _progress.Started(state, batches.BatchesPerEpoch, saved is null ? $"training on {data.Count} images of {data.Name}" : $"resuming at epoch {state.Epoch + 1}, batch {state.BatchInEpoch}");
         encoder.train();
+        var start = state;
         while (state.Epoch < config.Epochs && (maxSteps is null || state.GlobalStep < maxSteps))
         {
             state = TrainEpoch(state, batches, encoder, objective, optimizer, maxSteps);
+        }
+
+        if (ReferenceEquals(state, start) && saved is null)
+        {
+            // No step ran (--max-steps 0): keep the initial weights, the "random init" baseline.
+            Checkpoint.Save(_runFolder, state, encoder, optimizer, objective.Moco?.KeyEncoder, null);
         }
 
         return state;
