@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Hypersphere.Training;
 using Hypersphere.Training.Evaluation;
+using Hypersphere.Training.Export;
 using Hypersphere.Training.Training;
 
 namespace Hypersphere.Cli.Commands;
@@ -9,9 +10,6 @@ namespace Hypersphere.Cli.Commands;
 /// <summary><c>hypersphere eval</c>: the paper's evaluation of a trained encoder; prints JSON.</summary>
 internal static class EvalCommand
 {
-    /// <summary>File the evaluation is also written to, inside the run folder (export puts it in the model card).</summary>
-    public const string ReportFileName = "eval.json";
-
     public static Command Create()
     {
         var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "Run folder written by `hypersphere train`", Required = true };
@@ -36,7 +34,8 @@ internal static class EvalCommand
                     encoder, state, parse.GetValue(protocol), parse.GetValue(linearEpochs), TorchRuntime.Device(parse.GetValue(device)!),
                     parse.GetValue(limit), parse.GetValue(dataDir));
                 var json = JsonSerializer.Serialize(report, Checkpoint.IndentedJson);
-                File.WriteAllText(Path.Combine(folder, ReportFileName), json);
+                // Also kept in the run folder: export copies it into the model card.
+                File.WriteAllText(Path.Combine(folder, ModelCards.EvaluationFileName), json);
                 Console.Out.WriteLine(json);
             }
 

@@ -19,7 +19,8 @@ public sealed record StepReport(int Epoch, int Batch, int BatchesPerEpoch, doubl
 /// <param name="LearningRate">Learning rate of the epoch.</param>
 /// <param name="ImagesPerSecond">Training throughput (images, each seen in two views).</param>
 /// <param name="Seconds">Wall time of the epoch.</param>
-public sealed record EpochReport(int Epoch, int Steps, double Loss, double Alignment, double Uniformity, double LearningRate, double ImagesPerSecond, double Seconds);
+/// <param name="ResidentMegabytes">Process resident memory at the epoch's end: flat across epochs when nothing leaks.</param>
+public sealed record EpochReport(int Epoch, int Steps, double Loss, double Alignment, double Uniformity, double LearningRate, double ImagesPerSecond, double Seconds, double ResidentMegabytes);
 
 /// <summary>Receives progress from the trainer (the CLI draws it with Spectre.Console).</summary>
 public interface ITrainingProgress

@@ -149,7 +149,7 @@ public sealed class Trainer
         if (steps > 0)
         {
             var seconds = clock.Elapsed.TotalSeconds;
-            var report = new EpochReport(finished ? state.Epoch : state.Epoch + 1, steps, lossSum / steps, alignSum / steps, uniformSum / steps, lr, steps * batches.BatchSize / seconds, seconds);
+            var report = new EpochReport(finished ? state.Epoch : state.Epoch + 1, steps, lossSum / steps, alignSum / steps, uniformSum / steps, lr, steps * batches.BatchSize / seconds, seconds, Environment.WorkingSet / 1048576.0);
             File.AppendAllText(Path.Combine(_runFolder, LogFileName), JsonSerializer.Serialize(report, Checkpoint.Json) + "\n");
             _progress.EpochDone(report);
         }

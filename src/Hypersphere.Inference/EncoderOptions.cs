@@ -1,0 +1,27 @@
+using Hypersphere.Core.Errors;
+
+namespace Hypersphere.Inference;
+
+/// <summary>How an <see cref="OnnxEncoder"/> opens its session.</summary>
+/// <param name="Provider">Execution provider choice.</param>
+/// <param name="DeviceId">CUDA device ordinal, when CUDA is tried.</param>
+/// <param name="IntraOpThreads">ONNX Runtime intra-op threads (0: ONNX Runtime's default, one per physical core).</param>
+public sealed record EncoderOptions(ExecutionProviderChoice Provider = ExecutionProviderChoice.Auto, int DeviceId = 0, int IntraOpThreads = 0)
+{
+    /// <summary>Auto provider, device 0, default threads.</summary>
+    public static EncoderOptions Default { get; } = new();
+
+    /// <summary>Refuses negative numbers with <see cref="ErrorKind.InvalidInput"/>.</summary>
+    public void Validate()
+    {
+        if (DeviceId < 0)
+        {
+            throw HypersphereException.Invalid($"CUDA device id must be at least 0, but was {DeviceId}");
+        }
+
+        if (IntraOpThreads < 0)
+        {
+            throw HypersphereException.Invalid($"intra-op threads must be at least 0 (0 = ONNX Runtime's default), but was {IntraOpThreads}");
+        }
+    }
+}
