@@ -3,17 +3,23 @@ using SkiaSharp;
 namespace Hypersphere.Inference;
 
 /// <summary>
-/// Turns Skia bitmaps into channel-first byte planes of a requested C×H×W, the same way Training's
-/// ImageResampler prepares training images (so a served image meets the model as its training data
-/// did): resizing with Skia's high-quality filtering (bilinear with trilinear mipmaps when shrinking,
+/// Turns Skia bitmaps into channel-first byte planes of a requested C×H×W — the one pixel pipeline
+/// for training images (Training's data readers call it) and served images alike, so a served image
+/// meets the model as its training data did: resizing with Skia's high-quality filtering (bilinear with trilinear mipmaps when shrinking,
 /// Mitchell cubic when enlarging), RGB → gray with ITU-R BT.601 luma rounded to a byte, gray → RGB by
 /// replication, alpha composited on black (premultiplied colour is exactly that).
 /// </summary>
-internal static class PixelPlanes
+public static class PixelPlanes
 {
     /// <summary>Writes <paramref name="source"/> (Rgba8888, premultiplied or opaque) as C planes of H×W bytes.</summary>
     public static void FromBitmap(SKBitmap source, Span<byte> destination, int channels, int height, int width)
     {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.ColorType != SKColorType.Rgba8888 || source.AlphaType == SKAlphaType.Unpremul)
+        {
+            throw new ArgumentException($"the bitmap must be Rgba8888 premultiplied or opaque, but was {source.ColorType} {source.AlphaType}", nameof(source));
+        }
+
         if (source.Width == width && source.Height == height)
         {
             ReadPlanes(source, destination, channels);

@@ -1,4 +1,5 @@
 using Hypersphere.Core.Errors;
+using Hypersphere.Inference;
 using SkiaSharp;
 
 namespace Hypersphere.Training.Data;
@@ -95,6 +96,6 @@ public static class ImageFolder
             throw new HypersphereException(ErrorKind.Corrupt, $"image file '{path}' cannot be decoded ({result}); expected a complete {codec.EncodedFormat} image of {info.Width}×{info.Height}");
         }
 
-        ImageResampler.ToPlanes(bitmap, destination, channels, height, width);
+        PixelPlanes.FromBitmap(bitmap, destination, channels, height, width);
     }
 }

@@ -1,4 +1,5 @@
 using Hypersphere.Core.Errors;
+using Hypersphere.Inference;
 
 namespace Hypersphere.Training.Data;
 
@@ -148,7 +149,7 @@ public static class Stl10
                 {
                     var rowMajor = new byte[ImageBytes];
                     Transpose(stored, rowMajor);
-                    ImageResampler.ConvertPlanes(rowMajor, Channels, Height, Width, target, Channels, height, width);
+                    PixelPlanes.Convert(rowMajor, Channels, Height, Width, target, Channels, height, width);
                 }
             });
         }
