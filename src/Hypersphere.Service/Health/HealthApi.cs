@@ -1,0 +1,79 @@
+using Hypersphere.Core.Errors;
+using Hypersphere.Service.Errors;
+using Hypersphere.Service.Serving;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Hypersphere.Service.Health;
+
+/// <summary>Liveness and readiness probes; they stay open when part 2 puts keys on <c>/v1</c>.</summary>
+public static class HealthApi
+{
+    /// <summary>Maps <c>/healthz/live</c> and <c>/healthz/ready</c>.</summary>
+    public static RouteGroupBuilder MapHealth(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/healthz").WithTags("Health");
+        group.MapGet("/live", () => TypedResults.Ok(new Liveness("live")))
+            .WithName("Live")
+            .WithSummary("200 while the process is up");
+        group.MapGet("/ready", Ready)
+            .WithName("Ready")
+            .WithSummary("200 once a model is loaded and warmed up, with the provider each runs on; else 503")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return group;
+    }
+
+    private static Results<Ok<Readiness>, ProblemHttpResult> Ready(ModelRegistry registry)
+    {
+        var loaded = registry.Loaded.Select(m => new ReadyModel(m.Id, m.Provider.Name, m.Provider.FallbackReason)).ToArray();
+        var failed = registry.Failures;
+        if (registry.IsReady)
+        {
+            return TypedResults.Ok(new Readiness("ready", loaded, failed));
+        }
+
+        var problem = Problems.For(ErrorKind.NotReady, NotReadyDetail(registry, failed));
+        problem.Extensions["models"] = loaded;
+        problem.Extensions["failed"] = failed;
+        return TypedResults.Problem(problem);
+    }
+
+    private static string NotReadyDetail(ModelRegistry registry, IReadOnlyList<ModelLoadFailure> failed)
+    {
+        if (!registry.Initialization.IsCompleted)
+        {
+            var loading = registry.Catalog.Select(m => $"{m.Name}@{m.Latest}").Where(id => registry.StateOf(id) != "loaded");
+            return $"models are still loading and warming up: [{string.Join(", ", loading)}]";
+        }
+
+        if (registry.ScanError is { } scanError)
+        {
+            return scanError;
+        }
+
+        return failed.Count > 0
+            ? $"no model could be loaded: {string.Join("; ", failed.Select(f => $"{f.Model}: {f.Error}"))}"
+            : $"no model to serve: the models root '{registry.Root}' holds no <name>/<version>/model.json";
+    }
+}
+
+/// <summary>The answer of <c>/healthz/live</c>.</summary>
+/// <param name="Status">Always <c>live</c>.</param>
+public sealed record Liveness(string Status);
+
+/// <summary>The answer of <c>/healthz/ready</c> when ready.</summary>
+/// <param name="Status">Always <c>ready</c>.</param>
+/// <param name="Models">Loaded, warmed-up model versions and the execution provider each runs on.</param>
+/// <param name="Failed">Versions that failed to load, and why; the others serve.</param>
+public sealed record Readiness(
+    string Status,
+    IReadOnlyList<ReadyModel> Models,
+    IReadOnlyList<ModelLoadFailure> Failed);
+
+/// <summary>A loaded model version and where it runs.</summary>
+/// <param name="Id"><c>name@version</c>.</param>
+/// <param name="Provider">The ONNX Runtime execution provider in use.</param>
+/// <param name="FallbackReason">Why the session fell back to the CPU, if it did.</param>
+public sealed record ReadyModel(
+    string Id,
+    string Provider,
+    string? FallbackReason);

@@ -1,0 +1,63 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Hypersphere.Service.Hosting;
+
+/// <summary>
+/// The service's settings, bound from the configuration section <c>Hypersphere</c> (appsettings.json,
+/// environment variables such as <c>Hypersphere__ModelsPath</c>, or <c>--Hypersphere:ModelsPath</c>) and
+/// validated when the process starts: a bad value stops it with a message that names the setting.
+/// </summary>
+public sealed class HypersphereOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Hypersphere";
+
+    /// <summary>
+    /// The models root (<c>models/&lt;name&gt;/&lt;version&gt;/</c>). Default: the first <c>models</c> folder found by
+    /// walking up from the content root (the repository's when run from a checkout), else <c>/app/models</c>.
+    /// </summary>
+    public string ModelsPath { get; set; } = string.Empty;
+
+    /// <summary><c>name</c> or <c>name@version</c> served when a request names no model; default: the first model by name.</summary>
+    public string? DefaultModel { get; set; }
+
+    /// <summary><c>auto</c> (CUDA if it loads, else CPU with the reason logged), <c>cuda</c> or <c>cpu</c>.</summary>
+    [RegularExpression("^(?i:auto|cuda|cpu)$", ErrorMessage = "Hypersphere:ExecutionProvider must be auto, cuda or cpu")]
+    public string ExecutionProvider { get; set; } = "auto";
+
+    /// <summary>CUDA device ordinal used when CUDA is tried.</summary>
+    [Range(0, 64, ErrorMessage = "Hypersphere:CudaDeviceId must be between {1} and {2}")]
+    public int CudaDeviceId { get; set; }
+
+    /// <summary>ONNX Runtime intra-op threads per session (0: ONNX Runtime's default, one per physical core).</summary>
+    [Range(0, 1024, ErrorMessage = "Hypersphere:IntraOpThreads must be between {1} and {2}")]
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>Largest request body in bytes; larger bodies are answered 413.</summary>
+    [Range(1024, 1L << 30, ErrorMessage = "Hypersphere:MaxBodyBytes must be between {1} and {2}")]
+    public long MaxBodyBytes { get; set; } = 64L << 20;
+
+    /// <summary>Most input items (images or float arrays) in one request; more is 413.</summary>
+    [Range(1, 1_000_000, ErrorMessage = "Hypersphere:MaxItemsPerRequest must be between {1} and {2}")]
+    public int MaxItemsPerRequest { get; set; } = 256;
+
+    /// <summary>Most pixels (width·height) an encoded image may declare; read from its header before decoding, so a decompression bomb is refused (413).</summary>
+    [Range(1, 1_000_000_000, ErrorMessage = "Hypersphere:MaxImagePixels must be between {1} and {2}")]
+    public long MaxImagePixels { get; set; } = 25_000_000;
+
+    /// <summary>Most values (rows × dim) in one matrix given to <c>/v1/quality</c>; more is 413.</summary>
+    [Range(4, 1_000_000_000, ErrorMessage = "Hypersphere:MaxQualityValues must be between {1} and {2}")]
+    public long MaxQualityValues { get; set; } = 1L << 22;
+
+    /// <summary>Largest batch one ONNX Runtime run takes (part 2's batcher coalesces requests up to it).</summary>
+    [Range(1, 4096, ErrorMessage = "Hypersphere:MaxBatchSize must be between {1} and {2}")]
+    public int MaxBatchSize { get; set; } = 32;
+
+    /// <summary>Longest a request waits for others to fill a batch, in milliseconds (used by part 2's batcher).</summary>
+    [Range(0, 10_000, ErrorMessage = "Hypersphere:MaxBatchDelayMs must be between {1} and {2}")]
+    public int MaxBatchDelayMs { get; set; } = 5;
+
+    /// <summary>Most images waiting for a batch before requests are refused with 429 (used by part 2's batcher).</summary>
+    [Range(1, 1_000_000, ErrorMessage = "Hypersphere:MaxQueue must be between {1} and {2}")]
+    public int MaxQueue { get; set; } = 1024;
+}

@@ -1,0 +1,84 @@
+using Hypersphere.Core.Errors;
+using Hypersphere.Service.Serving;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+namespace Hypersphere.Service.Hosting;
+
+/// <summary>Binds, completes and validates <see cref="HypersphereOptions"/>.</summary>
+public static class HypersphereOptionsSetup
+{
+    /// <summary>Where the models root is looked for when no <c>models</c> folder is found above the content root (the container layout).</summary>
+    public const string ContainerModelsPath = "/app/models";
+
+    /// <summary>Registers the options with start-up validation, and lifts Kestrel's body limit (RequestBodyGate enforces MaxBodyBytes).</summary>
+    public static IServiceCollection AddHypersphereOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<HypersphereOptions>()
+            .Bind(configuration.GetSection(HypersphereOptions.Section))
+            .PostConfigure<IHostEnvironment>((options, environment) =>
+            {
+                if (string.IsNullOrWhiteSpace(options.ModelsPath))
+                {
+                    options.ModelsPath = FindModelsFolder(environment.ContentRootPath) ?? ContainerModelsPath;
+                }
+
+                options.ModelsPath = Path.GetFullPath(options.ModelsPath, environment.ContentRootPath);
+            })
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HypersphereOptions>, HypersphereOptionsValidator>();
+
+        // RequestBodyGate enforces MaxBodyBytes on every body as it reads it, with a problem document;
+        // Kestrel's own limit (30 MB by default) would cut bodies short of a larger setting with a bare 413.
+        // (Reading the validated options here would throw while the app is being built, before validation
+        // can stop the process with its message.)
+        services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+        return services;
+    }
+
+    /// <summary>
+    /// The first <c>models</c> folder in <paramref name="start"/> or one of its ancestors, or null. (No source
+    /// folder of this project is called models in any case, so a case-insensitive file system finds the repository's.)
+    /// </summary>
+    public static string? FindModelsFolder(string start)
+    {
+        for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
+        {
+            var candidate = Path.Combine(folder.FullName, "models");
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>Checks what data annotations cannot: the models root exists and the default model is well formed.</summary>
+internal sealed class HypersphereOptionsValidator : IValidateOptions<HypersphereOptions>
+{
+    public ValidateOptionsResult Validate(string? name, HypersphereOptions options)
+    {
+        var failures = new List<string>();
+        if (!Directory.Exists(options.ModelsPath))
+        {
+            failures.Add($"Hypersphere:ModelsPath '{options.ModelsPath}' does not exist; it must be a folder of <name>/<version>/ model folders");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.DefaultModel))
+        {
+            try
+            {
+                ModelReference.Parse(options.DefaultModel, "Hypersphere:DefaultModel");
+            }
+            catch (HypersphereException e)
+            {
+                failures.Add(e.Message);
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,102 @@
+using System.Text.Json.Serialization;
+using Hypersphere.Core.Errors;
+using Hypersphere.Inference;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Hypersphere.Service.Serving;
+
+/// <summary><c>GET /v1/models</c>: every model, its versions, their input spec, dimension, provider and card.</summary>
+public static class ModelsApi
+{
+    /// <summary>Maps the route under <paramref name="routes"/> (the <c>/v1</c> group).</summary>
+    public static RouteGroupBuilder MapModels(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/models").WithTags("Models");
+        group.MapGet(string.Empty, List)
+            .WithName("ListModels")
+            .WithSummary("The models served, their versions and cards, and the execution provider each loaded version runs on");
+        return group;
+    }
+
+    private static Ok<ModelList> List(ModelRegistry registry)
+    {
+        var loaded = registry.Loaded.ToDictionary(m => m.Id, StringComparer.Ordinal);
+        var failures = registry.Failures.ToDictionary(f => f.Model, f => f.Error, StringComparer.Ordinal);
+        var data = registry.Catalog.Select(model => new ModelEntry(
+            model.Name,
+            "model",
+            model.Latest,
+            model.Versions.Reverse().Select(version => Describe(registry, model.Name, version, loaded, failures)).ToArray()));
+        string? defaultModel = null;
+        try
+        {
+            defaultModel = registry.DefaultModelId();
+        }
+        catch (HypersphereException)
+        {
+            // No default while nothing is served.
+        }
+
+        return TypedResults.Ok(new ModelList("list", defaultModel, data.ToArray()));
+    }
+
+    private static ModelVersionEntry Describe(
+        ModelRegistry registry, string name, string version, Dictionary<string, LoadedModel> loaded, Dictionary<string, string> failures)
+    {
+        var id = $"{name}@{version}";
+        var state = registry.StateOf(id);
+        if (loaded.TryGetValue(id, out var model))
+        {
+            return new ModelVersionEntry(id, version, state, model.Card.Input, model.Card.EmbeddingDim, model.Provider, model.Card, null);
+        }
+
+        try
+        {
+            var card = ModelCardFile.Read(Path.Combine(registry.Root, name, version, ModelCard.FileName));
+            return new ModelVersionEntry(id, version, state, card.Input, card.EmbeddingDim, null, card, failures.GetValueOrDefault(id));
+        }
+        catch (HypersphereException e)
+        {
+            return new ModelVersionEntry(id, version, "failed", null, null, null, null, failures.GetValueOrDefault(id) ?? e.Message);
+        }
+    }
+}
+
+/// <summary>The answer of <c>GET /v1/models</c>.</summary>
+/// <param name="Kind">Always <c>list</c>.</param>
+/// <param name="DefaultModel">The model used when a request names none, <c>name@version</c>; null when no model is served.</param>
+/// <param name="Data">One entry per model name, in ordinal order.</param>
+public sealed record ModelList(
+    [property: JsonPropertyName("object")] string Kind,
+    string? DefaultModel,
+    IReadOnlyList<ModelEntry> Data);
+
+/// <summary>A model name and its versions.</summary>
+/// <param name="Id">The model's name: pass it (or <c>name@version</c>) as <c>model</c>.</param>
+/// <param name="Kind">Always <c>model</c>.</param>
+/// <param name="Latest">The version used when only the name is given.</param>
+/// <param name="Versions">Every version, newest first.</param>
+public sealed record ModelEntry(
+    string Id,
+    [property: JsonPropertyName("object")] string Kind,
+    string Latest,
+    IReadOnlyList<ModelVersionEntry> Versions);
+
+/// <summary>One version of a model.</summary>
+/// <param name="Id"><c>name@version</c>.</param>
+/// <param name="Version">The version folder.</param>
+/// <param name="Status"><c>loaded</c> (warmed up, serving), <c>loading</c>, <c>not_loaded</c> (older versions load on first use) or <c>failed</c>.</param>
+/// <param name="Input">What the model takes: C, H, W, per-channel mean and std, resize policy.</param>
+/// <param name="EmbeddingDim">Dimension D of the unit-norm embeddings.</param>
+/// <param name="ExecutionProvider">The execution provider the loaded session runs on, what was requested, and why it fell back to the CPU if it did; null until loaded.</param>
+/// <param name="Card">The model card (<c>model.json</c>).</param>
+/// <param name="Error">Why the version failed to load, if it did.</param>
+public sealed record ModelVersionEntry(
+    string Id,
+    string Version,
+    string Status,
+    InputSpec? Input,
+    int? EmbeddingDim,
+    ExecutionProviderInfo? ExecutionProvider,
+    ModelCard? Card,
+    string? Error);

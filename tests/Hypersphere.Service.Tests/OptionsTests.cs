@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using Hypersphere.Service.Hosting;
+using Hypersphere.Service.Serving;
+using Hypersphere.Service.Tests.Support;
+
+namespace Hypersphere.Service.Tests;
+
+public sealed class OptionsTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    /// <summary>The real process: a setting that fails validation stops it with one line naming the setting and exit code 2.</summary>
+    [Theory]
+    [InlineData("Hypersphere:ExecutionProvider", "gpu", "Hypersphere:ExecutionProvider must be auto, cuda or cpu")]
+    [InlineData("Hypersphere:MaxItemsPerRequest", "0", "Hypersphere:MaxItemsPerRequest must be between 1 and")]
+    [InlineData("Hypersphere:MaxBodyBytes", "10", "Hypersphere:MaxBodyBytes must be between 1024 and")]
+    [InlineData("Hypersphere:MaxBatchSize", "-3", "Hypersphere:MaxBatchSize must be between 1 and")]
+    [InlineData("Hypersphere:ModelsPath", "/no/such/models", "Hypersphere:ModelsPath '/no/such/models' does not exist")]
+    [InlineData("Hypersphere:DefaultModel", "a@b@c", "Hypersphere:DefaultModel must be 'name' or 'name@version'")]
+    public async Task ABadSettingStopsTheProcessWithAMessageNamingIt(string key, string value, string message)
+    {
+        var start = new ProcessStartInfo(DotnetHost(), [
+            Path.Combine(AppContext.BaseDirectory, "Hypersphere.Service.dll"),
+            $"--Hypersphere:ModelsPath={_temp.Folder("models")}",
+            $"--{key}={value}",
+            "--urls=http://127.0.0.1:0",
+        ])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            WorkingDirectory = _temp.Path,
+        };
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        var error = await stderr;
+        Assert.True(process.ExitCode == 2, $"exit code {process.ExitCode}; stdout: {await stdout}; stderr: {error}");
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheModelsFolderIsFoundByWalkingUpFromTheContentRoot()
+    {
+        var models = _temp.Folder("repo", "models");
+        var deep = _temp.Folder("repo", "src", "Hypersphere.Service");
+
+        Assert.Equal(models, HypersphereOptionsSetup.FindModelsFolder(deep));
+    }
+
+    [Theory]
+    [InlineData("toy", "toy", null)]
+    [InlineData("toy@2", "toy", "2")]
+    [InlineData("fashion-mnist@2025.11.30", "fashion-mnist", "2025.11.30")]
+    public void AModelReferenceIsANameWithAnOptionalVersion(string text, string name, string? version) =>
+        Assert.Equal(new ModelReference(name, version), ModelReference.Parse(text));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("@1")]
+    [InlineData("toy@")]
+    [InlineData("a/b")]
+    [InlineData("..")]
+    [InlineData(" toy")]
+    public void AMalformedModelReferenceIsInvalidInput(string text)
+    {
+        var e = Assert.Throws<Core.Errors.HypersphereException>(() => ModelReference.Parse(text));
+        Assert.Equal(Core.Errors.ErrorKind.InvalidInput, e.Kind);
+    }
+
+    private static string DotnetHost() =>
+        Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
+}
