@@ -2,9 +2,11 @@ using Hypersphere.Service.Embeddings;
 using Hypersphere.Service.Errors;
 using Hypersphere.Service.Health;
 using Hypersphere.Service.Hosting;
-using Hypersphere.Service.Serving;
+using Hypersphere.Service.Metrics;
 using Hypersphere.Service.OpenApi;
 using Hypersphere.Service.Quality;
+using Hypersphere.Service.Security;
+using Hypersphere.Service.Serving;
 
 // The service's table of contents (DESIGN §3): what it is made of, then what it answers.
 var builder = WebApplication.CreateBuilder(args);
@@ -12,18 +14,23 @@ builder.UseDefaultUrl();
 builder.Services.AddHypersphereOptions(builder.Configuration);
 builder.Services.AddServiceJson();
 builder.Services.AddProblemResponses();
+builder.Services.AddServiceMetrics();
 builder.Services.AddModelServing();
 builder.Services.AddApiDocumentation();
 
 var app = builder.Build();
+app.UseServiceMetrics();
 app.UseProblemResponses();
+app.UseBearerKeys();
 app.UseRequestBodyGate();
 
 app.MapHealth();
-var v1 = app.MapGroup("/v1");
+app.MapServiceMetrics();
+var v1 = app.MapGroup("/v1").RequireBearerKey(KeyScope.Api);
 v1.MapModels();
 v1.MapEmbeddings();
 v1.MapQuality();
+app.MapGroup("/admin").RequireBearerKey(KeyScope.Admin).MapAdmin();
 app.MapApiDocumentation();
 
 return app.RunOrExplain();

@@ -26,7 +26,7 @@ public sealed class KestrelEndToEndTests : IClassFixture<ToyModels>, IDisposable
         var (root, model, shipped) = ModelsToServe();
         var card = ModelFolder.Open(Path.Combine(root, model.Name, model.Latest)).Card;
         await using var factory = new ServiceFactory(root, new Dictionary<string, string?> { ["Hypersphere:ExecutionProvider"] = "auto" });
-        factory.UseKestrel(0);
+        factory.UseKestrelOnAFreePort();
         factory.StartServer();
         var address = new Uri(factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
         Assert.Equal("127.0.0.1", address.Host);

@@ -19,6 +19,11 @@ public sealed class OptionsTests : IDisposable
     [InlineData("Hypersphere:MaxBatchSize", "-3", "Hypersphere:MaxBatchSize must be between 1 and")]
     [InlineData("Hypersphere:ModelsPath", "/no/such/models", "Hypersphere:ModelsPath '/no/such/models' does not exist")]
     [InlineData("Hypersphere:DefaultModel", "a@b@c", "Hypersphere:DefaultModel must be 'name' or 'name@version'")]
+    [InlineData("Hypersphere:ApiKeys:0", " ", "Hypersphere:ApiKeys:0 is empty")]
+    [InlineData("Hypersphere:AdminKeys", "a-good-key,", "Hypersphere:AdminKeys:1 is empty")]
+    [InlineData("Hypersphere:RequestTimeoutMs", "0", "Hypersphere:RequestTimeoutMs must be between 1 and")]
+    [InlineData("Hypersphere:ShutdownTimeoutSeconds", "0", "Hypersphere:ShutdownTimeoutSeconds must be between 1 and")]
+    [InlineData("Hypersphere:MaxQueue", "lots", "at 'Hypersphere:MaxQueue' to type 'System.Int32'")]
     public async Task ABadSettingStopsTheProcessWithAMessageNamingIt(string key, string value, string message)
     {
         var start = new ProcessStartInfo(DotnetHost(), [

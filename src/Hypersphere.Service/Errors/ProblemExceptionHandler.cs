@@ -35,6 +35,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         }
 
         httpContext.Response.StatusCode = problem.Status!.Value;
+        WriteHeaders(httpContext, problem);
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
 
@@ -50,6 +51,26 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         BadHttpRequestException bad => HypersphereException.Bad(bad.Message),
         _ => null,
     };
+
+    /// <summary>
+    /// The headers some statuses need: 429 says when to come back (<c>Retry-After</c>, seconds), 401 how to
+    /// authenticate (RFC 6750: <c>error="invalid_token"</c> only when a credential was sent).
+    /// </summary>
+    private static void WriteHeaders(HttpContext context, ProblemDetails problem)
+    {
+        var headers = context.Response.Headers;
+        if (problem.Extensions.TryGetValue(Problems.RetryAfter, out var seconds) && seconds is int wait)
+        {
+            headers.RetryAfter = wait.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (problem.Status == StatusCodes.Status401Unauthorized)
+        {
+            headers.WWWAuthenticate = context.Request.Headers.Authorization.Count > 0
+                ? "Bearer realm=\"hypersphere\", error=\"invalid_token\""
+                : "Bearer realm=\"hypersphere\"";
+        }
+    }
 
     private static ProblemDetails Unexpected(HttpContext context, Exception exception) => new()
     {

@@ -7,9 +7,21 @@ namespace Hypersphere.Service.Errors;
 /// The one place where an <see cref="ErrorKind"/> becomes a problem document (RFC 9457,
 /// <c>application/problem+json</c>): the status comes from Core's <see cref="ErrorKindMapping.HttpStatus"/>,
 /// the title from the kind, the detail says what was wrong, and <c>error</c> names the kind for programs.
+/// An overloaded answer also carries <c>retry_after</c> (seconds), which the exception handler sends as <c>Retry-After</c>.
 /// </summary>
 public static class Problems
 {
+    /// <summary>The problem extension (and <see cref="Exception.Data"/> key) holding the seconds to wait before retrying.</summary>
+    public const string RetryAfter = "retry_after";
+
+    /// <summary>An <see cref="ErrorKind.Overloaded"/> failure (429) whose answer says to retry after <paramref name="seconds"/> (at least 1).</summary>
+    public static HypersphereException Overloaded(string detail, int seconds, Exception? inner = null)
+    {
+        var exception = new HypersphereException(ErrorKind.Overloaded, detail, inner);
+        exception.Data[RetryAfter] = Math.Max(1, seconds);
+        return exception;
+    }
+
     /// <summary>A problem document for <paramref name="kind"/> with <paramref name="detail"/>.</summary>
     public static ProblemDetails For(ErrorKind kind, string detail) => new()
     {
@@ -23,7 +35,13 @@ public static class Problems
     public static ProblemDetails For(HypersphereException exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        return For(exception.Kind, exception.Message);
+        var problem = For(exception.Kind, exception.Message);
+        if (exception.Data[RetryAfter] is int seconds)
+        {
+            problem.Extensions[RetryAfter] = seconds;
+        }
+
+        return problem;
     }
 
     /// <summary>The kind in snake_case (<c>invalid_input</c>, <c>too_large</c>, …).</summary>

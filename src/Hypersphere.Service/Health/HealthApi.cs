@@ -17,21 +17,23 @@ public static class HealthApi
             .WithSummary("200 while the process is up");
         group.MapGet("/ready", Ready)
             .WithName("Ready")
-            .WithSummary("200 once a model is loaded and warmed up, with the provider each runs on; else 503")
+            .WithSummary("200 once a model is loaded and warmed up, with the provider each runs on; 503 before that and while shutting down")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return group;
     }
 
-    private static Results<Ok<Readiness>, ProblemHttpResult> Ready(ModelRegistry registry)
+    private static Results<Ok<Readiness>, ProblemHttpResult> Ready(ModelRegistry registry, IHostApplicationLifetime lifetime)
     {
         var loaded = registry.Loaded.Select(m => new ReadyModel(m.Id, m.Provider.Name, m.Provider.FallbackReason)).ToArray();
         var failed = registry.Failures;
-        if (registry.IsReady)
+        var stopping = lifetime.ApplicationStopping.IsCancellationRequested;
+        if (registry.IsReady && !stopping)
         {
             return TypedResults.Ok(new Readiness("ready", loaded, failed));
         }
 
-        var problem = Problems.For(ErrorKind.NotReady, NotReadyDetail(registry, failed));
+        // While shutting down, a load balancer should stop sending work here even though the models still serve.
+        var problem = Problems.For(ErrorKind.NotReady, stopping ? "the service is shutting down: it finishes the requests it has and takes no new ones" : NotReadyDetail(registry, failed));
         problem.Extensions["models"] = loaded;
         problem.Extensions["failed"] = failed;
         return TypedResults.Problem(problem);

@@ -49,15 +49,57 @@ public sealed class HypersphereOptions
     [Range(4, 1_000_000_000, ErrorMessage = "Hypersphere:MaxQualityValues must be between {1} and {2}")]
     public long MaxQualityValues { get; set; } = 1L << 22;
 
-    /// <summary>Largest batch one ONNX Runtime run takes (part 2's batcher coalesces requests up to it).</summary>
+    /// <summary>Largest batch one ONNX Runtime run takes: the batcher coalesces requests for one model version up to it.</summary>
     [Range(1, 4096, ErrorMessage = "Hypersphere:MaxBatchSize must be between {1} and {2}")]
     public int MaxBatchSize { get; set; } = 32;
 
-    /// <summary>Longest a request waits for others to fill a batch, in milliseconds (used by part 2's batcher).</summary>
+    /// <summary>Longest the first image of a batch waits for others to join it, in milliseconds (0: run what is queued at once).</summary>
     [Range(0, 10_000, ErrorMessage = "Hypersphere:MaxBatchDelayMs must be between {1} and {2}")]
     public int MaxBatchDelayMs { get; set; } = 5;
 
-    /// <summary>Most images waiting for a batch before requests are refused with 429 (used by part 2's batcher).</summary>
+    /// <summary>Most images waiting for a batch, per model version; a request that would pass it is refused with 429 and Retry-After.</summary>
     [Range(1, 1_000_000, ErrorMessage = "Hypersphere:MaxQueue must be between {1} and {2}")]
     public int MaxQueue { get; set; } = 1024;
+
+    /// <summary>Most embedding requests (embeddings and image quality) in the service at once; one more is refused with 429 and Retry-After.</summary>
+    [Range(1, 100_000, ErrorMessage = "Hypersphere:MaxConcurrentRequests must be between {1} and {2}")]
+    public int MaxConcurrentRequests { get; set; } = 256;
+
+    /// <summary>
+    /// Longest an embedding request may wait and run, in milliseconds. Past it the request is answered 503
+    /// (<c>not_ready</c>: the service is too busy to answer in time) and its images still queued are dropped.
+    /// </summary>
+    [Range(1, 3_600_000, ErrorMessage = "Hypersphere:RequestTimeoutMs must be between {1} and {2}")]
+    public int RequestTimeoutMs { get; set; } = 30_000;
+
+    /// <summary>
+    /// Bearer keys for <c>/v1</c>. Empty (the default): <c>/v1</c> is open. Configure as a list
+    /// (<c>Hypersphere:ApiKeys:0</c>, <c>Hypersphere__ApiKeys__0</c>) or one comma-separated value.
+    /// </summary>
+    public IList<string> ApiKeys { get; set; } = [];
+
+    /// <summary>Bearer keys for <c>/admin</c>, separate from <see cref="ApiKeys"/>. Empty (the default): <c>/admin</c> is open.</summary>
+    public IList<string> AdminKeys { get; set; } = [];
+
+    /// <summary>Reload the models when <see cref="ModelsPath"/> changes (a file-system watcher); <c>POST /admin/reload</c> works either way.</summary>
+    public bool WatchModels { get; set; } = true;
+
+    /// <summary>Quiet time after the last change under <see cref="ModelsPath"/> before the reload, in milliseconds, so a folder being copied is read whole.</summary>
+    [Range(10, 600_000, ErrorMessage = "Hypersphere:ReloadDebounceMs must be between {1} and {2}")]
+    public int ReloadDebounceMs { get; set; } = 1_000;
+
+    /// <summary>Retries when loading a model folder fails with an I/O error (a mounted volume still syncing).</summary>
+    [Range(0, 10, ErrorMessage = "Hypersphere:ModelLoadRetries must be between {1} and {2}")]
+    public int ModelLoadRetries { get; set; } = 3;
+
+    /// <summary>Delay before the first such retry, in milliseconds; it doubles for each further one.</summary>
+    [Range(1, 60_000, ErrorMessage = "Hypersphere:ModelLoadRetryDelayMs must be between {1} and {2}")]
+    public int ModelLoadRetryDelayMs { get; set; } = 500;
+
+    /// <summary>
+    /// How long a shutdown (SIGTERM) may take, in seconds: the server stops accepting, requests in flight finish and
+    /// the batch queues drain, then the sessions are disposed (the host's <c>ShutdownTimeout</c>).
+    /// </summary>
+    [Range(1, 3_600, ErrorMessage = "Hypersphere:ShutdownTimeoutSeconds must be between {1} and {2}")]
+    public int ShutdownTimeoutSeconds { get; set; } = 30;
 }

@@ -24,6 +24,9 @@ public static class HypersphereOptionsSetup
                 }
 
                 options.ModelsPath = Path.GetFullPath(options.ModelsPath, environment.ContentRootPath);
+                // A single value (Hypersphere__ApiKeys=k1,k2) is a comma-separated list; the binder would drop it.
+                options.ApiKeys = [.. options.ApiKeys, .. SplitScalar(configuration, nameof(HypersphereOptions.ApiKeys))];
+                options.AdminKeys = [.. options.AdminKeys, .. SplitScalar(configuration, nameof(HypersphereOptions.AdminKeys))];
             })
             .ValidateDataAnnotations()
             .ValidateOnStart();
@@ -34,8 +37,26 @@ public static class HypersphereOptionsSetup
         // (Reading the validated options here would throw while the app is being built, before validation
         // can stop the process with its message.)
         services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+
+        // Read from configuration, not from the validated options, for the same reason; a bad value is not applied
+        // here and the validation then stops the process naming it.
+        services.Configure<HostOptions>(host =>
+        {
+            var text = configuration.GetSection(HypersphereOptions.Section)[nameof(HypersphereOptions.ShutdownTimeoutSeconds)];
+            var seconds = text is null ? new HypersphereOptions().ShutdownTimeoutSeconds : int.TryParse(text, out var parsed) ? parsed : 0;
+            if (seconds is >= 1 and <= 3_600)
+            {
+                host.ShutdownTimeout = TimeSpan.FromSeconds(seconds);
+            }
+        });
         return services;
     }
+
+    // An empty value (also what an empty JSON array becomes) means no keys.
+    private static string[] SplitScalar(IConfiguration configuration, string key) =>
+        configuration.GetSection(HypersphereOptions.Section)[key] is { } scalar && !string.IsNullOrWhiteSpace(scalar)
+            ? scalar.Split(',', StringSplitOptions.TrimEntries)
+            : [];
 
     /// <summary>
     /// The first <c>models</c> folder in <paramref name="start"/> or one of its ancestors, or null. (No source
@@ -56,7 +77,7 @@ public static class HypersphereOptionsSetup
     }
 }
 
-/// <summary>Checks what data annotations cannot: the models root exists and the default model is well formed.</summary>
+/// <summary>Checks what data annotations cannot: the models root exists, the default model is well formed, keys are usable.</summary>
 internal sealed class HypersphereOptionsValidator : IValidateOptions<HypersphereOptions>
 {
     public ValidateOptionsResult Validate(string? name, HypersphereOptions options)
@@ -79,6 +100,25 @@ internal sealed class HypersphereOptionsValidator : IValidateOptions<Hypersphere
             }
         }
 
+        CheckKeys(options.ApiKeys, nameof(HypersphereOptions.ApiKeys), failures);
+        CheckKeys(options.AdminKeys, nameof(HypersphereOptions.AdminKeys), failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    // A key travels in an Authorization header: it must be a non-empty token without spaces or control characters.
+    private static void CheckKeys(IList<string> keys, string name, List<string> failures)
+    {
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var key = keys[i];
+            if (string.IsNullOrWhiteSpace(key))
+            {
+                failures.Add($"Hypersphere:{name}:{i} is empty; every key must be a non-empty token (or leave Hypersphere:{name} unset to keep the routes open)");
+            }
+            else if (key.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c > '~'))
+            {
+                failures.Add($"Hypersphere:{name}:{i} contains a space, a control or a non-ASCII character; a key must be printable ASCII without spaces");
+            }
+        }
     }
 }

@@ -26,5 +26,11 @@ public static class ServiceHost
             Console.Error.WriteLine($"hypersphere service: invalid settings: {string.Join("; ", e.Failures)}");
             return ErrorKindMapping.ExitCode(ErrorKind.BadRequest);
         }
+        catch (InvalidOperationException e) when (e.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+        {
+            // The binder's own message names the setting and the type it wants ("… at 'Hypersphere:MaxQueue' to type 'System.Int32'").
+            Console.Error.WriteLine($"hypersphere service: invalid settings: {e.Message}");
+            return ErrorKindMapping.ExitCode(ErrorKind.BadRequest);
+        }
     }
 }

@@ -25,7 +25,7 @@ public static class ModelsApi
         var data = registry.Catalog.Select(model => new ModelEntry(
             model.Name,
             "model",
-            model.Latest,
+            registry.ServingVersion(model),
             model.Versions.Reverse().Select(version => Describe(registry, model.Name, version, loaded, failures)).ToArray()));
         string? defaultModel = null;
         try
@@ -47,7 +47,8 @@ public static class ModelsApi
         var state = registry.StateOf(id);
         if (loaded.TryGetValue(id, out var model))
         {
-            return new ModelVersionEntry(id, version, state, model.Card.Input, model.Card.EmbeddingDim, model.Provider, model.Card, null);
+            // A loaded version may carry an error: its folder changed and the new files were refused.
+            return new ModelVersionEntry(id, version, state, model.Card.Input, model.Card.EmbeddingDim, model.Provider, model.Card, failures.GetValueOrDefault(id));
         }
 
         try
@@ -74,7 +75,7 @@ public sealed record ModelList(
 /// <summary>A model name and its versions.</summary>
 /// <param name="Id">The model's name: pass it (or <c>name@version</c>) as <c>model</c>.</param>
 /// <param name="Kind">Always <c>model</c>.</param>
-/// <param name="Latest">The version used when only the name is given.</param>
+/// <param name="Latest">The version used when only the name is given: the newest that loads (a refused newer version is listed as failed).</param>
 /// <param name="Versions">Every version, newest first.</param>
 public sealed record ModelEntry(
     string Id,
@@ -90,7 +91,7 @@ public sealed record ModelEntry(
 /// <param name="EmbeddingDim">Dimension D of the unit-norm embeddings.</param>
 /// <param name="ExecutionProvider">The execution provider the loaded session runs on, what was requested, and why it fell back to the CPU if it did; null until loaded.</param>
 /// <param name="Card">The model card (<c>model.json</c>).</param>
-/// <param name="Error">Why the version failed to load, if it did.</param>
+/// <param name="Error">Why the version failed to load, or why a change to its folder was refused, if either happened.</param>
 public sealed record ModelVersionEntry(
     string Id,
     string Version,

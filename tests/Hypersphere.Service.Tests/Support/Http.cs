@@ -40,3 +40,22 @@ public static class Http
 
     public static float[] Floats(JsonNode? array) => array!.AsArray().Select(v => (float)v!).ToArray();
 }
+
+/// <summary>Reads Prometheus text.</summary>
+public static class PrometheusText
+{
+    /// <summary>The value of the sample <paramref name="series"/> (name with labels, exactly as printed), or null if absent.</summary>
+    public static double? Value(string text, string series)
+    {
+        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal));
+        return line is null ? null : double.Parse(line[(series.Length + 1)..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Asserts the sample's value; the message lists the metric's samples that are there.</summary>
+    public static void AssertValue(string text, string series, double expected)
+    {
+        var name = series.Split('{')[0];
+        var samples = string.Join("\n", text.Split('\n').Where(l => l.StartsWith(name, StringComparison.Ordinal)));
+        Assert.True(Value(text, series) == expected, $"expected {series} {expected}; the samples are:\n{samples}");
+    }
+}

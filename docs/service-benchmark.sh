@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# HTTP throughput of the service at batch 32: starts it in Release on 127.0.0.1:8089 with one model, loads it
+# with Debian's wrk on loopback (POST /v1/embeddings, 32 preprocessed float images per request), prints
+# requests/s, embeddings/s, p50/p99 latency and the service's RSS, then stops it with SIGTERM.
+#
+# Usage: bash docs/service-benchmark.sh [MODEL] [SECONDS] [CONNECTIONS]
+#   MODEL        a version folder (models/<name>/<version>), a name folder (its latest version) or a models
+#                root (its default model); default: ./models if it holds a model, else a toy model built
+#                here with Debian's python3-onnx (1×28×28 → 128, one MatMul and the L2 normalisation).
+#   SECONDS      how long wrk runs (default 20); CONNECTIONS: concurrent connections (default 4).
+# Environment: THREADS (wrk threads, default 2), BATCH (images per request, default 32),
+#   API_KEY (sent as a bearer key; the service is started without keys unless Hypersphere__ApiKeys is set),
+#   any Hypersphere__* setting (e.g. Hypersphere__MaxBatchSize=64) is passed to the service.
+# Needs: dotnet, wrk (apt-get install -y wrk), /usr/bin/python3 (for the body; python3-onnx for the toy model).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+model_arg=${1:-}
+seconds=${2:-20}
+connections=${3:-4}
+threads=${THREADS:-2}
+batch=${BATCH:-32}
+url=http://127.0.0.1:8089
+python=/usr/bin/python3
+work=$(mktemp -d)
+service_pid=
+
+cleanup() {
+  if [ -n "$service_pid" ] && kill -0 "$service_pid" 2>/dev/null; then
+    kill -TERM "$service_pid" 2>/dev/null || true
+    wait "$service_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+
+# --- which model: root, name@version ------------------------------------------------------------------
+build_toy() {
+  "$python" - "$1" <<'PY'
+import hashlib, json, os, sys
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper, TensorProto
+folder = os.path.join(sys.argv[1], "toy", "1")
+os.makedirs(folder)
+c, h, w, d = 1, 28, 28, 128
+weights = np.random.default_rng(0).normal(0.0, 0.05, size=(c * h * w, d)).astype(np.float32)
+nodes = [
+    helper.make_node("Flatten", ["images"], ["flat"], axis=1),
+    helper.make_node("MatMul", ["flat", "W"], ["embedding_raw"]),
+    helper.make_node("ReduceL2", ["embedding_raw"], ["norm"], axes=[1], keepdims=1),
+    helper.make_node("Max", ["norm", "eps"], ["safe_norm"]),
+    helper.make_node("Div", ["embedding_raw", "safe_norm"], ["embedding"]),
+]
+graph = helper.make_graph(nodes, "toy",
+    [helper.make_tensor_value_info("images", TensorProto.FLOAT, ["N", c, h, w])],
+    [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["N", d])],
+    [numpy_helper.from_array(weights, "W"), numpy_helper.from_array(np.array(1e-12, dtype=np.float32), "eps")])
+model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="service-benchmark")
+model.ir_version = 8
+onnx.checker.check_model(model)
+path = os.path.join(folder, "model.onnx")
+onnx.save(model, path)
+data = open(path, "rb").read()
+card = {
+    "name": "toy", "version": "1", "created": "2026-01-01T00:00:00+00:00",
+    "input": {"channels": c, "height": h, "width": w, "mean": [0.2860], "std": [0.3530], "resize": "stretch"},
+    "embedding_dim": d,
+    "onnx": {"file": "model.onnx", "sha256": hashlib.sha256(data).hexdigest(), "size": len(data),
+             "ir_version": 8, "opset": 17, "input": "images", "outputs": ["embedding"]},
+    "training": {"dataset": "none", "loss": "none", "loss_parameters": {}, "epochs": 0, "batch_size": 0,
+                 "width": 1.0, "seed": 0, "source_commit": None},
+    "evaluation": None,
+}
+json.dump(card, open(os.path.join(folder, "model.json"), "w"), indent=2)
+PY
+}
+
+if [ -z "$model_arg" ]; then
+  if find models -mindepth 3 -maxdepth 3 -name model.json 2>/dev/null | grep -q .; then
+    model_arg=models
+  else
+    echo "no model under ./models: building a toy model with python3-onnx"
+    build_toy "$work/models"
+    model_arg=$work/models
+  fi
+fi
+
+folder=$(cd "$model_arg" && pwd)
+if [ -f "$folder/model.json" ]; then                       # a version folder
+  root=$(dirname "$(dirname "$folder")"); model="$(basename "$(dirname "$folder")")@$(basename "$folder")"
+  card=$folder/model.json
+elif find "$folder" -mindepth 2 -maxdepth 2 -name model.json | grep -q .; then   # a name folder
+  root=$(dirname "$folder"); model=$(basename "$folder")
+  card=$(find "$folder" -mindepth 2 -maxdepth 2 -name model.json | sort -V | tail -1)
+else                                                      # a models root
+  root=$folder; model=
+  card=$(find "$folder" -mindepth 3 -maxdepth 3 -name model.json | sort | head -1)
+  [ -n "$card" ] || { echo "no <name>/<version>/model.json under $folder" >&2; exit 1; }
+fi
+
+# --- the request body: BATCH images of C·H·W preprocessed floats ----------------------------------------
+"$python" - "$card" "$batch" "$model" "$work/body.json" <<'PY'
+import json, random, sys
+card, batch, model, out = json.load(open(sys.argv[1])), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+size = card["input"]["channels"] * card["input"]["height"] * card["input"]["width"]
+rng = random.Random(0)
+body = {"input": [[round(rng.gauss(0.0, 1.0), 3) for _ in range(size)] for _ in range(batch)]}
+if model:
+    body["model"] = model
+json.dump(body, open(out, "w"), separators=(",", ":"))
+print(f"model {model or '(default)'} from {sys.argv[1]}: C·H·W = {size}, body {batch} images")
+PY
+cat > "$work/post.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local key = os.getenv("API_KEY")
+if key and key ~= "" then wrk.headers["Authorization"] = "Bearer " .. key end
+local f = assert(io.open("$work/body.json", "rb"))
+wrk.body = f:read("*a")
+f:close()
+LUA
+
+# --- start the service ---------------------------------------------------------------------------------
+echo "building the service (Release)"
+dotnet build -c Release src/Hypersphere.Service >/dev/null
+dotnet src/Hypersphere.Service/bin/Release/net10.0/Hypersphere.Service.dll \
+  --urls "$url" --Hypersphere:ModelsPath="$root" --Hypersphere:WatchModels=false \
+  --Logging:LogLevel:Default=Warning >"$work/service.log" 2>&1 &
+service_pid=$!
+for _ in $(seq 1 600); do
+  curl -fsS "$url/healthz/ready" >/dev/null 2>&1 && break
+  kill -0 "$service_pid" 2>/dev/null || { echo "the service exited:" >&2; cat "$work/service.log" >&2; exit 1; }
+  sleep 0.1
+done
+curl -fsS "$url/healthz/ready" >/dev/null || { echo "the service is not ready after 60 s:" >&2; cat "$work/service.log" >&2; exit 1; }
+provider=$(curl -fsS "$url/healthz/ready" | "$python" -c 'import json,sys; print(", ".join("%s on %s" % (m["id"], m["provider"]) for m in json.load(sys.stdin)["models"]))')
+check=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' ${API_KEY:+-H "Authorization: Bearer $API_KEY"} --data-binary "@$work/body.json" "$url/v1/embeddings")
+[ "$check" = 200 ] || { echo "a test request was answered $check" >&2; exit 1; }
+rss_idle=$(awk '/VmRSS/ {print $2}' "/proc/$service_pid/status")
+
+# --- load it -------------------------------------------------------------------------------------------
+echo "wrk: ${seconds}s, $connections connections, $threads threads, $batch images per request ($provider)"
+wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 30s --latency -s "$work/post.lua" "$url/v1/embeddings" | tee "$work/wrk.txt"
+rss=$(awk '/VmRSS/ {print $2}' "/proc/$service_pid/status")
+hwm=$(awk '/VmHWM/ {print $2}' "/proc/$service_pid/status")
+
+# --- summary -------------------------------------------------------------------------------------------
+rps=$(awk '/^Requests\/sec:/ {print $2}' "$work/wrk.txt")
+p50=$(awk '$1 == "50%" {print $2}' "$work/wrk.txt")
+p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
+errors=$(awk '/Non-2xx or 3xx responses:/ {print $5}' "$work/wrk.txt")
+echo
+echo "requests/s:    $rps"
+echo "embeddings/s:  $(awk -v r="$rps" -v b="$batch" 'BEGIN {printf "%.0f", r * b}')"
+echo "latency:       p50 $p50, p99 $p99"
+echo "service RSS:   $((rss / 1024)) MiB after the run (peak $((hwm / 1024)) MiB, idle after warm-up $((rss_idle / 1024)) MiB)"
+[ -z "$errors" ] || echo "WARNING: $errors answers were not 2xx (429 means the queue was full: raise Hypersphere__MaxQueue)"
+
+kill -TERM "$service_pid"
+wait "$service_pid" 2>/dev/null || true
+service_pid=
+echo "service stopped (SIGTERM)"

@@ -1,0 +1,57 @@
+using Hypersphere.Service.Embeddings;
+using Hypersphere.Service.Serving;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Hypersphere.Service.Tests.Support;
+
+/// <summary>
+/// A batch runner that counts runs and their sizes and, while closed, holds each run until <see cref="Open"/>:
+/// a slow model, so tests can fill queues, pass timeouts and stop the host mid-request.
+/// </summary>
+internal sealed class GatedRunner : IDisposable
+{
+    private readonly ManualResetEventSlim _gate;
+    private readonly SemaphoreSlim _entered = new(0);
+    private readonly List<int> _sizes = [];
+
+    public GatedRunner(bool open = false) => _gate = new ManualResetEventSlim(open);
+
+    /// <summary>Images per run, in run order.</summary>
+    public IReadOnlyList<int> Sizes
+    {
+        get
+        {
+            lock (_sizes)
+            {
+                return _sizes.ToArray();
+            }
+        }
+    }
+
+    /// <summary>Replaces the app's runner with this one.</summary>
+    public void Install(IServiceCollection services) => services.AddSingleton<BatchRunner>(Run);
+
+    /// <summary>Waits until a run has started (and is held, while closed).</summary>
+    public Task<bool> WaitForRunAsync() => _entered.WaitAsync(TimeSpan.FromSeconds(30));
+
+    /// <summary>Lets held and later runs go.</summary>
+    public void Open() => _gate.Set();
+
+    public void Dispose()
+    {
+        _gate.Set();
+        _entered.Dispose();
+    }
+
+    private float[] Run(LoadedModel model, ReadOnlySpan<float> pixels, int count)
+    {
+        lock (_sizes)
+        {
+            _sizes.Add(count);
+        }
+
+        _entered.Release();
+        _gate.Wait(TimeSpan.FromSeconds(30));
+        return model.Encoder.Embed(pixels, count);
+    }
+}
