@@ -16,7 +16,7 @@ public sealed class EmbedderTests(ToyModel model) : IClassFixture<ToyModel>, IDi
         using var encoder = OnnxEncoder.Open(model.WriteFolder(_temp.Folder("m")), new EncoderOptions(ExecutionProviderChoice.Cpu, IntraOpThreads: 1));
         var pixels = new byte[7 * 64];
         new Random(3).NextBytes(pixels);
-        TestFiles.Idx(_temp.File("x-idx3-ubyte.gz"), pixels, 7, 8, 8, gzip: true);
+        IdxWriter.WriteImages(_temp.File("x-idx3-ubyte.gz"), pixels, 7, 8, 8, gzip: true);
         var input = EmbeddingInputs.Open(_temp.File("x-idx3-ubyte.gz"), new ImagePreprocessor(encoder.Card.Input));
         var reported = new List<int>();
 

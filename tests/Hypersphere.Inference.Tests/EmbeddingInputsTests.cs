@@ -18,7 +18,7 @@ public sealed class EmbeddingInputsTests : IDisposable
     {
         var pixels = Pixels(3 * 20, seed: 1);
         var path = _temp.File(gzip ? "images-idx3-ubyte.gz" : "images-idx3-ubyte");
-        TestFiles.Idx(path, pixels, 3, 4, 5, gzip);
+        IdxWriter.WriteImages(path, pixels, 3, 4, 5, gzip);
 
         var input = EmbeddingInputs.Open(path, Gray);
 
@@ -123,7 +123,7 @@ public sealed class EmbeddingInputsTests : IDisposable
         var folder = _temp.Folder("images");
         WritePng(Path.Combine(folder, "b.png"), 30);
         WritePng(Path.Combine(folder, "A.png"), 10);
-        File.WriteAllBytes(Path.Combine(folder, "a.bmp"), TestFiles.Bmp(5, 4, Enumerable.Repeat((byte)20, 60).ToArray()));
+        File.WriteAllBytes(Path.Combine(folder, "a.bmp"), BmpWriter.FromRgb(5, 4, Enumerable.Repeat((byte)20, 60).ToArray()));
         File.WriteAllText(Path.Combine(folder, "notes.txt"), "not an image");
 
         var input = EmbeddingInputs.Open(folder, Gray);

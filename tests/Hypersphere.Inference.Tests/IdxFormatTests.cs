@@ -16,7 +16,7 @@ public sealed class IdxFormatTests : IDisposable
     public void ReadsDimensionsAndPixelsPlainOrGzipped(bool gzip)
     {
         byte[] pixels = [.. Enumerable.Range(0, 2 * 3 * 4).Select(i => (byte)i)];
-        TestFiles.Idx(_temp.File("x"), pixels, 2, 3, 4, gzip);
+        IdxWriter.WriteImages(_temp.File("x"), pixels, 2, 3, 4, gzip);
 
         var images = IdxFormat.ReadImages(_temp.File("x"));
 
@@ -41,7 +41,7 @@ public sealed class IdxFormatTests : IDisposable
     [Fact]
     public void ATruncatedFileIsCorruptWithBothSizes()
     {
-        TestFiles.Idx(_temp.File("x"), new byte[10], 1, 3, 4, gzip: false);
+        IdxWriter.WriteImages(_temp.File("x"), new byte[10], 1, 3, 4, gzip: false);
 
         var e = Assert.Throws<HypersphereException>(() => IdxFormat.ReadImages(_temp.File("x")));
 

@@ -25,7 +25,7 @@ public sealed class ImagePreprocessorTests
         var rgb = RandomRgb(3, 2, seed: 2); // width 3: rows are padded to 12 bytes
         var pre = Rgb(2, 3);
 
-        var floats = pre.FromEncoded(TestFiles.Bmp(3, 2, rgb));
+        var floats = pre.FromEncoded(BmpWriter.FromRgb(3, 2, rgb));
 
         AssertPlanes(rgb, 3, 2, floats, RgbMean, RgbStd, levels: 0);
     }
@@ -149,7 +149,7 @@ public sealed class ImagePreprocessorTests
     [Fact]
     public void APngHeaderClaiming50000By50000IsTooLargeBeforeDecoding()
     {
-        var bomb = TestFiles.PngHeaderOnly(50000, 50000);
+        var bomb = PngWriter.HeaderOnly(50000, 50000);
 
         var e = Assert.Throws<HypersphereException>(() => Rgb(8, 8).FromEncoded(bomb));
 

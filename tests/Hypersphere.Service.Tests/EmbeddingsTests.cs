@@ -45,7 +45,7 @@ public sealed class EmbeddingsTests(ServiceFixture service)
     {
         service.Require();
         var gray = TestImages.Ramp(offset: 3);
-        var bmp = Convert.ToBase64String(TestImages.GrayBmp(8, 8, gray));
+        var bmp = Convert.ToBase64String(BmpWriter.FromGray(8, 8, gray));
         var png = "data:image/png;base64," + Convert.ToBase64String(TestImages.Encode(gray, 8, 8, SKEncodedImageFormat.Png));
         var floats = ToyModels.Preprocess(gray);
 

@@ -9,7 +9,7 @@ namespace Hypersphere.Service.Tests;
 public sealed class MalformedRequestTests(ServiceFixture service)
 {
     private static readonly string Floats64 = Numbers(64);
-    private static readonly string Image = Convert.ToBase64String(TestImages.GrayBmp(8, 8, TestImages.Ramp()));
+    private static readonly string Image = Convert.ToBase64String(BmpWriter.FromGray(8, 8, TestImages.Ramp()));
     private static readonly string Square = "[[1,0],[0,1],[-1,0],[0,-1]]";
 
     public static TheoryData<string, string, string, int, string> Cases => new()
@@ -44,7 +44,7 @@ public sealed class MalformedRequestTests(ServiceFixture service)
         { "unknown encoding format", "/v1/embeddings", $$"""{"input": {{Floats64}}, "encoding_format": "floats"}""", 422, "'float' or 'base64', but was 'floats'" },
         { "encoding format a number", "/v1/embeddings", $$"""{"input": {{Floats64}}, "encoding_format": 1}""", 400, "$.encoding_format must be a string" },
         { "too many items", "/v1/embeddings", $$"""{"input": [{{string.Join(",", Enumerable.Repeat(Floats64, ServiceFixture.MaxItems + 1))}}]}""", 413, "at most 8 items" },
-        { "decompression bomb", "/v1/embeddings", $$"""{"input": "{{Convert.ToBase64String(TestImages.PngHeaderOnly(20_000, 20_000))}}"}""", 413, "at most 10000 pixels, but was 20000×20000" },
+        { "decompression bomb", "/v1/embeddings", $$"""{"input": "{{Convert.ToBase64String(PngWriter.HeaderOnly(20_000, 20_000))}}"}""", 413, "at most 10000 pixels, but was 20000×20000" },
         { "quality: neither form", "/v1/quality", "{}", 400, "embeddings is required" },
         { "quality: both forms", "/v1/quality", $$"""{"embeddings": {{Square}}, "input": {{Floats64}}}""", 400, "not both" },
         { "quality: model without input", "/v1/quality", $$"""{"embeddings": {{Square}}, "model": "toy"}""", 400, "model applies only to the image form" },

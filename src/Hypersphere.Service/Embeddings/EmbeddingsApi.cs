@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Hypersphere.Core.Errors;
+using Hypersphere.Service.Errors;
 using Hypersphere.Service.Hosting;
 using Hypersphere.Service.Serving;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,12 +19,7 @@ public static class EmbeddingsApi
             .WithName("CreateEmbeddings")
             .WithSummary("Embed images or preprocessed float arrays")
             .WithDescription("Rows have unit L2 norm and equal `hypersphere embed` on the same inputs. Errors are problem documents: 400 malformed, 422 invalid values, 413 too large, 404 unknown model, 401 no or wrong key (when keys are set), 429 queue full (with Retry-After), 503 model not loaded or the request passed Hypersphere:RequestTimeoutMs.")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesModelProblems();
         return group;
     }
 

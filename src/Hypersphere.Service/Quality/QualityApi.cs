@@ -4,6 +4,7 @@ using Hypersphere.Core.Errors;
 using Hypersphere.Core.Metrics;
 using Hypersphere.Core.Quality;
 using Hypersphere.Service.Embeddings;
+using Hypersphere.Service.Errors;
 using Hypersphere.Service.Hosting;
 using Hypersphere.Service.Serving;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -26,12 +27,7 @@ public static class QualityApi
             .WithSummary("Alignment, uniformity, their references, RankMe, k-NN accuracy and a collapse verdict")
             .WithDescription("Send either {embeddings, positives?, labels?} or {model?, input, positives?, labels?} with images. Rows must be unit norm unless normalize is true.")
             .Produces<QualityReport>(StatusCodes.Status200OK)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesModelProblems();
         return group;
     }
 

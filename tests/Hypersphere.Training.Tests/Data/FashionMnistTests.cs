@@ -82,8 +82,8 @@ public sealed class FashionMnistTests(FashionMnistFixture real) : IClassFixture<
     {
         using var folder = new TempFolder();
         byte[] pixels = [.. Enumerable.Range(0, 2 * 28 * 28).Select(i => (byte)(i % 253))];
-        File.WriteAllBytes(folder.File("t10k-images-idx3-ubyte"), TestFiles.Idx(0x803, [2, 28, 28], pixels));
-        File.WriteAllBytes(folder.File("t10k-labels-idx1-ubyte"), TestFiles.Idx(0x801, [2], [5, 3]));
+        File.WriteAllBytes(folder.File("t10k-images-idx3-ubyte"), IdxWriter.Bytes(0x803, [2, 28, 28], pixels));
+        File.WriteAllBytes(folder.File("t10k-labels-idx1-ubyte"), IdxWriter.Bytes(0x801, [2], [5, 3]));
 
         var data = FashionMnist.Load(folder.Path, "test");
 

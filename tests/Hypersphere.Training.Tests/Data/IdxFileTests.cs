@@ -19,7 +19,7 @@ public sealed class IdxFileTests : IDisposable
     [InlineData(true)]
     public void ReadsImagesPlainAndGzipped(bool gzipped)
     {
-        var file = Write("images", TestFiles.Idx(0x803, [Count, Rows, Columns], Pixels), gzipped);
+        var file = Write("images", IdxWriter.Bytes(0x803, [Count, Rows, Columns], Pixels), gzipped);
 
         var images = IdxFile.ReadImages(file);
 
@@ -32,7 +32,7 @@ public sealed class IdxFileTests : IDisposable
     [InlineData(true)]
     public void ReadsLabelsPlainAndGzipped(bool gzipped)
     {
-        var file = Write("labels", TestFiles.Idx(0x801, [Count], LabelBytes), gzipped);
+        var file = Write("labels", IdxWriter.Bytes(0x801, [Count], LabelBytes), gzipped);
 
         Assert.Equal(LabelBytes, IdxFile.ReadLabels(file));
     }
@@ -41,9 +41,9 @@ public sealed class IdxFileTests : IDisposable
     public void DetectsGzipByContentNotByName()
     {
         var gzippedWithoutSuffix = _folder.File("images-idx3-ubyte");
-        File.WriteAllBytes(gzippedWithoutSuffix, TestFiles.Gzip(TestFiles.Idx(0x803, [Count, Rows, Columns], Pixels)));
+        File.WriteAllBytes(gzippedWithoutSuffix, IdxWriter.Gzip(IdxWriter.Bytes(0x803, [Count, Rows, Columns], Pixels)));
         var plainWithSuffix = _folder.File("labels-idx1-ubyte.gz");
-        File.WriteAllBytes(plainWithSuffix, TestFiles.Idx(0x801, [Count], LabelBytes));
+        File.WriteAllBytes(plainWithSuffix, IdxWriter.Bytes(0x801, [Count], LabelBytes));
 
         Assert.Equal(Pixels, IdxFile.ReadImages(gzippedWithoutSuffix).Pixels);
         Assert.Equal(LabelBytes, IdxFile.ReadLabels(plainWithSuffix));
@@ -52,8 +52,8 @@ public sealed class IdxFileTests : IDisposable
     [Fact]
     public void LoadPairsImagesWithLabelsAsOneGrayscaleDataset()
     {
-        var images = Write("images", TestFiles.Idx(0x803, [Count, Rows, Columns], Pixels), gzipped: true);
-        var labels = Write("labels", TestFiles.Idx(0x801, [Count], LabelBytes), gzipped: false);
+        var images = Write("images", IdxWriter.Bytes(0x803, [Count, Rows, Columns], Pixels), gzipped: true);
+        var labels = Write("labels", IdxWriter.Bytes(0x801, [Count], LabelBytes), gzipped: false);
 
         var data = IdxFile.Load("toy/train", images, labels, ["a", "b", "c"]);
 
@@ -66,7 +66,7 @@ public sealed class IdxFileTests : IDisposable
     [Fact]
     public void ImageFileWithLabelMagicIsCorruptAndNamesBothMagics()
     {
-        var file = Write("images", TestFiles.Idx(0x801, [Count], LabelBytes), gzipped: false);
+        var file = Write("images", IdxWriter.Bytes(0x801, [Count], LabelBytes), gzipped: false);
 
         var e = Assert.Throws<HypersphereException>(() => IdxFile.ReadImages(file));
 
@@ -82,7 +82,7 @@ public sealed class IdxFileTests : IDisposable
     public void TruncatedDataIsCorruptWithExpectedAndActualSizes(bool gzipped)
     {
         // Header promises 3×2×4 = 24 data bytes; only 20 follow.
-        var file = Write("images", TestFiles.Idx(0x803, [Count, Rows, Columns], Pixels[..20]), gzipped);
+        var file = Write("images", IdxWriter.Bytes(0x803, [Count, Rows, Columns], Pixels[..20]), gzipped);
 
         var e = Assert.Throws<HypersphereException>(() => IdxFile.ReadImages(file));
 
@@ -96,7 +96,7 @@ public sealed class IdxFileTests : IDisposable
     [Fact]
     public void TrailingBytesAreCorrupt()
     {
-        var file = Write("labels", TestFiles.Idx(0x801, [Count], [.. LabelBytes, 9, 9]), gzipped: true);
+        var file = Write("labels", IdxWriter.Bytes(0x801, [Count], [.. LabelBytes, 9, 9]), gzipped: true);
 
         var e = Assert.Throws<HypersphereException>(() => IdxFile.ReadLabels(file));
 
@@ -109,7 +109,7 @@ public sealed class IdxFileTests : IDisposable
     public void HeaderShorterThanItsDimensionsIsCorrupt()
     {
         var file = _folder.File("short");
-        File.WriteAllBytes(file, TestFiles.Idx(0x803, [Count, Rows, Columns], [])[..10]);
+        File.WriteAllBytes(file, IdxWriter.Bytes(0x803, [Count, Rows, Columns], [])[..10]);
 
         var e = Assert.Throws<HypersphereException>(() => IdxFile.ReadImages(file));
 
@@ -120,7 +120,7 @@ public sealed class IdxFileTests : IDisposable
     [Fact]
     public void CutGzipStreamIsCorrupt()
     {
-        var whole = TestFiles.Gzip(TestFiles.Idx(0x803, [Count, Rows, Columns], Pixels));
+        var whole = IdxWriter.Gzip(IdxWriter.Bytes(0x803, [Count, Rows, Columns], Pixels));
         var file = _folder.File("cut.gz");
         File.WriteAllBytes(file, whole[..(whole.Length / 2)]);
 
@@ -145,8 +145,8 @@ public sealed class IdxFileTests : IDisposable
     [Fact]
     public void DifferentImageAndLabelCountsAreAnError()
     {
-        var images = Write("images", TestFiles.Idx(0x803, [Count, Rows, Columns], Pixels), gzipped: false);
-        var labels = Write("labels", TestFiles.Idx(0x801, [2], LabelBytes[..2]), gzipped: false);
+        var images = Write("images", IdxWriter.Bytes(0x803, [Count, Rows, Columns], Pixels), gzipped: false);
+        var labels = Write("labels", IdxWriter.Bytes(0x801, [2], LabelBytes[..2]), gzipped: false);
 
         var e = Assert.Throws<HypersphereException>(() => IdxFile.Load("toy", images, labels, ["a", "b", "c"]));
 
@@ -158,8 +158,8 @@ public sealed class IdxFileTests : IDisposable
     [Fact]
     public void LabelBeyondTheClassNamesIsCorrupt()
     {
-        var images = Write("images", TestFiles.Idx(0x803, [Count, Rows, Columns], Pixels), gzipped: false);
-        var labels = Write("labels", TestFiles.Idx(0x801, [Count], [0, 1, 2]), gzipped: false);
+        var images = Write("images", IdxWriter.Bytes(0x803, [Count, Rows, Columns], Pixels), gzipped: false);
+        var labels = Write("labels", IdxWriter.Bytes(0x801, [Count], [0, 1, 2]), gzipped: false);
 
         var e = Assert.Throws<HypersphereException>(() => IdxFile.Load("toy", images, labels, ["a", "b"]));
 
@@ -180,7 +180,7 @@ public sealed class IdxFileTests : IDisposable
     private string Write(string name, byte[] idx, bool gzipped)
     {
         var file = _folder.File(name + (gzipped ? ".gz" : string.Empty));
-        File.WriteAllBytes(file, gzipped ? TestFiles.Gzip(idx) : idx);
+        File.WriteAllBytes(file, gzipped ? IdxWriter.Gzip(idx) : idx);
         return file;
     }
 }

@@ -16,7 +16,7 @@ public sealed class ImageFolderTests : IDisposable
     /// </summary>
     private string WriteClasses(int size = 8)
     {
-        Write("Zebra/one.bmp", TestFiles.Bmp(size, size, (x, _) => x < size / 2 ? ((byte)250, (byte)0, (byte)0) : ((byte)0, (byte)0, (byte)250)));
+        Write("Zebra/one.bmp", BmpWriter.Encode(size, size, (x, _) => x < size / 2 ? ((byte)250, (byte)0, (byte)0) : ((byte)0, (byte)0, (byte)250)));
         Write("ant/a.png", TestFiles.Encode(SKEncodedImageFormat.Png, size, size, (_, y) => y < size / 2 ? ((byte)10, (byte)200, (byte)30, (byte)255) : ((byte)90, (byte)60, (byte)220, (byte)255)));
         Write("ant/b.jpg", TestFiles.Encode(SKEncodedImageFormat.Jpeg, size, size, (_, _) => (200, 100, 50, 255)));
         Write("cat/x.PNG", TestFiles.Encode(SKEncodedImageFormat.Png, size, size, (_, _) => (255, 0, 0, 128)));
