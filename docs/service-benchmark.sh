@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # HTTP throughput of the service at batch 32: starts it in Release on 127.0.0.1:8089 with one model, loads it
-# with Debian's wrk on loopback (POST /v1/embeddings, 32 preprocessed float images per request), prints
+# with Debian's wrk on loopback (POST /v1/embeddings, 32 images per request in one of three forms), prints
 # requests/s, embeddings/s, p50/p99 latency and the service's RSS, then stops it with SIGTERM.
 #
 # Usage: bash docs/service-benchmark.sh [MODEL] [SECONDS] [CONNECTIONS]
@@ -8,7 +8,11 @@
 #                root (its default model); default: ./models if it holds a model, else a toy model built
 #                here with Debian's python3-onnx (1×28×28 → 128, one MatMul and the L2 normalisation).
 #   SECONDS      how long wrk runs (default 20); CONNECTIONS: concurrent connections (default 4).
-# Environment: THREADS (wrk threads, default 2), BATCH (images per request, default 32),
+# Environment: FORMAT (default npy): npy = one uint8 .npy array (N, C, H, W) in, a .npy float32 answer
+#   (Content-Type and Accept application/x-npy); png = JSON with base64 PNG images in, base64 float32 rows out;
+#   json = JSON arrays of C·H·W normalised floats in, JSON numbers out. Images are Fashion-MNIST test images
+#   when the model takes 1×28×28 and Debian's dataset-fashion-mnist is installed, else random pixels.
+#   THREADS (wrk threads, default 2), BATCH (images per request, default 32),
 #   API_KEY (sent as a bearer key; the service is started without keys unless Hypersphere__ApiKeys is set),
 #   any Hypersphere__* setting (e.g. Hypersphere__MaxBatchSize=64) is passed to the service.
 # Needs: dotnet, wrk (apt-get install -y wrk), /usr/bin/python3 (for the body; python3-onnx for the toy model).
@@ -20,6 +24,7 @@ seconds=${2:-20}
 connections=${3:-4}
 threads=${THREADS:-2}
 batch=${BATCH:-32}
+format=${FORMAT:-npy}
 url=http://127.0.0.1:8089
 python=/usr/bin/python3
 work=$(mktemp -d)
@@ -101,27 +106,65 @@ else                                                      # a models root
   [ -n "$card" ] || { echo "no <name>/<version>/model.json under $folder" >&2; exit 1; }
 fi
 
-# --- the request body: BATCH images of C·H·W preprocessed floats ----------------------------------------
-"$python" - "$card" "$batch" "$model" "$work/body.json" <<'PY'
-import json, random, sys
-card, batch, model, out = json.load(open(sys.argv[1])), int(sys.argv[2]), sys.argv[3], sys.argv[4]
-size = card["input"]["channels"] * card["input"]["height"] * card["input"]["width"]
+# --- the request body: BATCH images in FORMAT ------------------------------------------------------------
+"$python" - "$card" "$batch" "$model" "$format" "$work" <<'PY'
+import base64, gzip, json, os, random, struct, sys, zlib
+card, batch, model, fmt, work = json.load(open(sys.argv[1])), int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+c, h, w = card["input"]["channels"], card["input"]["height"], card["input"]["width"]
 rng = random.Random(0)
-body = {"input": [[round(rng.gauss(0.0, 1.0), 3) for _ in range(size)] for _ in range(batch)]}
-if model:
-    body["model"] = model
-json.dump(body, open(out, "w"), separators=(",", ":"))
-print(f"model {model or '(default)'} from {sys.argv[1]}: C·H·W = {size}, body {batch} images")
+fmnist = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
+if (c, h, w) == (1, 28, 28) and os.path.exists(fmnist):          # real images where they fit the model
+    data = gzip.open(fmnist).read()[16:16 + batch * 784]
+    images, source = [data[i * 784:(i + 1) * 784] for i in range(batch)], "Fashion-MNIST test images"
+else:
+    images, source = [bytes(rng.randrange(256) for _ in range(c * h * w)) for _ in range(batch)], "random pixels"
+
+def png(planes):                                                   # 8-bit gray or RGB, filter 0 per row
+    rows = [bytes([0]) + bytes(planes[ch * h * w + y * w + x] for x in range(w) for ch in range(c)) for y in range(h)]
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+    ihdr = struct.pack(">IIBBBBB", w, h, 8, 0 if c == 1 else 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + chunk(b"IEND", b"")
+
+headers = {"Content-Type": "application/json"}
+query = ""
+if fmt == "json":        # C·H·W floats per image, normalised with the card's mean and std; float answers
+    mean, std = card["input"]["mean"], card["input"]["std"]
+    rows = [[round((img[i] / 255.0 - mean[i // (h * w)]) / std[i // (h * w)], 4) for i in range(c * h * w)] for img in images]
+    body = {"input": rows}
+    if model: body["model"] = model
+    payload = json.dumps(body, separators=(",", ":")).encode()
+elif fmt == "png":       # base64 PNG images; base64 float32 answers
+    body = {"input": [base64.b64encode(png(img)).decode() for img in images], "encoding_format": "base64"}
+    if model: body["model"] = model
+    payload = json.dumps(body, separators=(",", ":")).encode()
+elif fmt == "npy":       # one uint8 array (N, C, H, W); a .npy float32 answer
+    header = "{'descr': '|u1', 'fortran_order': False, 'shape': (%d, %d, %d, %d), }" % (batch, c, h, w)
+    header = header.ljust((10 + len(header) + 1 + 63) // 64 * 64 - 10 - 1) + "\n"
+    payload = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode("latin1") + b"".join(images)
+    headers = {"Content-Type": "application/x-npy", "Accept": "application/x-npy"}
+    query = "?model=" + model if model else ""
+else:
+    sys.exit(f"FORMAT must be json, png or npy, not {fmt}")
+open(os.path.join(work, "body"), "wb").write(payload)
+open(os.path.join(work, "headers"), "w").write("\n".join(f"{k}: {v}" for k, v in headers.items()))
+open(os.path.join(work, "query"), "w").write(query)
+print(f"model {model or '(default)'} from {sys.argv[1]}: {batch} {source} as {fmt}, body {len(payload)} bytes")
 PY
-cat > "$work/post.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
+query=$(cat "$work/query")
+{
+  echo 'wrk.method = "POST"'
+  while IFS=': ' read -r name value; do echo "wrk.headers[\"$name\"] = \"$value\""; done <"$work/headers"
+  cat <<LUA
 local key = os.getenv("API_KEY")
 if key and key ~= "" then wrk.headers["Authorization"] = "Bearer " .. key end
-local f = assert(io.open("$work/body.json", "rb"))
+local f = assert(io.open("$work/body", "rb"))
 wrk.body = f:read("*a")
 f:close()
 LUA
+} >"$work/post.lua"
+curl_headers=()
+while IFS= read -r line; do curl_headers+=(-H "$line"); done <"$work/headers"
 
 # --- start the service ---------------------------------------------------------------------------------
 echo "building the service (Release)"
@@ -137,13 +180,13 @@ for _ in $(seq 1 600); do
 done
 curl -fsS "$url/healthz/ready" >/dev/null || { echo "the service is not ready after 60 s:" >&2; cat "$work/service.log" >&2; exit 1; }
 provider=$(curl -fsS "$url/healthz/ready" | "$python" -c 'import json,sys; print(", ".join("%s on %s" % (m["id"], m["provider"]) for m in json.load(sys.stdin)["models"]))')
-check=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' ${API_KEY:+-H "Authorization: Bearer $API_KEY"} --data-binary "@$work/body.json" "$url/v1/embeddings")
+check=$(curl -s -o /dev/null -w '%{http_code}' "${curl_headers[@]}" ${API_KEY:+-H "Authorization: Bearer $API_KEY"} --data-binary "@$work/body" "$url/v1/embeddings$query")
 [ "$check" = 200 ] || { echo "a test request was answered $check" >&2; exit 1; }
 rss_idle=$(awk '/VmRSS/ {print $2}' "/proc/$service_pid/status")
 
 # --- load it -------------------------------------------------------------------------------------------
-echo "wrk: ${seconds}s, $connections connections, $threads threads, $batch images per request ($provider)"
-wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 30s --latency -s "$work/post.lua" "$url/v1/embeddings" | tee "$work/wrk.txt"
+echo "wrk: ${seconds}s, $connections connections, $threads threads, $batch images per request as $format ($provider)"
+wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 30s --latency -s "$work/post.lua" "$url/v1/embeddings$query" | tee "$work/wrk.txt"
 rss=$(awk '/VmRSS/ {print $2}' "/proc/$service_pid/status")
 hwm=$(awk '/VmHWM/ {print $2}' "/proc/$service_pid/status")
 

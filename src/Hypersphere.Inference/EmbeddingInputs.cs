@@ -63,24 +63,32 @@ public static class EmbeddingInputs
         return new ImageFilesInput($"folder '{folder}' of {files.Length} image files", files, preprocessor);
     }
 
-    private static EmbeddingInput OpenNpy(string path, ImagePreprocessor preprocessor)
+    /// <summary>
+    /// Opens the bytes of a .npy image array (<paramref name="name"/> in messages, e.g. "the request body") exactly
+    /// as <see cref="Open"/> opens a .npy file, so a service that takes arrays treats them as <c>embed</c> does.
+    /// </summary>
+    public static EmbeddingInput FromNpy(byte[] file, string name, ImagePreprocessor preprocessor)
     {
-        var images = NpyImageFile.Read(path);
+        ArgumentNullException.ThrowIfNull(preprocessor);
+        var images = NpyImageFile.Read(file, name);
         var shape = $"{images.Channels}×{images.Height}×{images.Width}";
         if (images.Bytes is not null)
         {
-            return new ByteImagesInput($"uint8 array '{path}' of {images.Count} images of {shape}", images.Bytes, images.Count, images.Channels, images.Height, images.Width, preprocessor);
+            return new ByteImagesInput($"uint8 array {name} of {images.Count} images of {shape}", images.Bytes, images.Count, images.Channels, images.Height, images.Width, preprocessor);
         }
 
         var spec = preprocessor.Spec;
         if (images.Channels != spec.Channels || images.Height != spec.Height || images.Width != spec.Width)
         {
             throw HypersphereException.Invalid(
-                $"float images in '{path}' must already be the model's {spec.Channels}×{spec.Height}×{spec.Width}, but were {shape}; pass uint8 pixels to have them converted and resized");
+                $"float images in {name} must already be the model's {spec.Channels}×{spec.Height}×{spec.Width}, but were {shape}; pass uint8 pixels to have them converted and resized");
         }
 
-        return new UnitFloatImagesInput($"float array '{path}' of {images.Count} images of {shape}", images.Floats!, images.Count, preprocessor);
+        return new UnitFloatImagesInput($"float array {name} of {images.Count} images of {shape}", images.Floats!, images.Count, preprocessor);
     }
+
+    private static EmbeddingInput OpenNpy(string path, ImagePreprocessor preprocessor) =>
+        FromNpy(File.ReadAllBytes(path), $"'{path}'", preprocessor);
 
     private static ReadOnlySpan<byte> NpyMagic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 

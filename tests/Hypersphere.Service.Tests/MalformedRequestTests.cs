@@ -102,7 +102,7 @@ public sealed class MalformedRequestTests(ServiceFixture service)
 
         var response = await service.Client.PostAsync("/v1/embeddings", new StringContent("{}", Encoding.UTF8, "text/plain"));
 
-        await Http.Problem(response, 415, "Content-Type: application/json, but the Content-Type was 'text/plain");
+        await Http.Problem(response, 415, "Content-Type: application/json", "application/x-npy", "but the Content-Type was 'text/plain");
     }
 
     [SkippableFact]

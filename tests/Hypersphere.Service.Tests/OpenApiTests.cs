@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Hypersphere.Service.Tests.Support;
 
 namespace Hypersphere.Service.Tests;
@@ -30,6 +31,114 @@ public sealed class OpenApiTests(ServiceFixture service)
         Assert.NotNull(schemas["QualityRequest"]!["properties"]!["embeddings"]!["items"]);
         Assert.NotNull(schemas["QualityReport"]!["properties"]!["uniformity"]);
     }
+
+    [SkippableFact]
+    public async Task TheEmbeddingsRouteDocumentsItsNpyFormAsBinaryWithItsQueryParameters()
+    {
+        service.Require();
+
+        var document = await Http.OkJson(await service.Client.GetAsync("/openapi/v1.json"));
+
+        var embeddings = document["paths"]!["/v1/embeddings"]!["post"]!;
+        foreach (var content in new[] { embeddings["requestBody"]!["content"]!, embeddings["responses"]!["200"]!["content"]! })
+        {
+            Assert.NotNull(content["application/json"]!["schema"]!["$ref"]);
+            var npy = content["application/x-npy"]!["schema"]!;
+            Assert.Equal("string", (string?)npy["type"]);
+            Assert.Equal("binary", (string?)npy["format"]);
+            Assert.Contains(".npy", (string?)npy["description"], StringComparison.Ordinal);
+        }
+
+        var query = embeddings["parameters"]!.AsArray().Where(p => (string?)p!["in"] == "query").ToDictionary(p => (string)p!["name"]!, p => (string?)p!["description"]);
+        Assert.Equal(["encoding_format", "model"], query.Keys.Order(StringComparer.Ordinal));
+        Assert.All(query.Values, d => Assert.StartsWith("For a .npy body", d, StringComparison.Ordinal));
+        Assert.Contains("415", embeddings["responses"]!.AsObject().Select(r => r.Key));
+    }
+
+    [SkippableFact]
+    public async Task TheBearerKeySchemesAreHttpBearerAndNameTheirSettings()
+    {
+        service.Require();
+
+        var document = await Http.OkJson(await service.Client.GetAsync("/openapi/v1.json"));
+
+        var schemes = document["components"]?["securitySchemes"]?.AsObject();
+        Assert.NotNull(schemes);
+        Assert.Equal(["admin_key", "api_key"], schemes.Select(s => s.Key).Order(StringComparer.Ordinal));
+        foreach (var (name, setting) in new[] { ("api_key", "Hypersphere:ApiKeys"), ("admin_key", "Hypersphere:AdminKeys") })
+        {
+            var scheme = schemes[name]!;
+            Assert.Equal("http", (string?)scheme["type"]);
+            Assert.Equal("bearer", (string?)scheme["scheme"]);
+            Assert.Contains(setting, (string?)scheme["description"], StringComparison.Ordinal);
+            Assert.Contains("non-empty", (string?)scheme["description"], StringComparison.Ordinal);
+        }
+
+        Assert.Null(document["security"]); // no document-wide requirement: health and metrics stay open
+    }
+
+    [SkippableFact]
+    public async Task EveryV1OperationRequiresTheApiKeyAndDocumentsA401()
+    {
+        service.Require();
+
+        var operations = Operations(await Http.OkJson(await service.Client.GetAsync("/openapi/v1.json")), "/v1/");
+
+        Assert.Contains(operations, o => o.Name == "GET /v1/models");
+        Assert.Contains(operations, o => o.Name == "POST /v1/embeddings");
+        Assert.Contains(operations, o => o.Name == "POST /v1/quality");
+        foreach (var (name, operation) in operations)
+        {
+            Assert.True(Requirements(operation) == "api_key", $"{name} requires [{Requirements(operation)}], not [api_key]");
+            Assert.True(operation["responses"]?["401"]?["content"]?["application/problem+json"] is not null, $"{name} documents no 401 problem");
+        }
+    }
+
+    [SkippableFact]
+    public async Task EveryAdminOperationRequiresTheAdminKeyAndDocumentsA401()
+    {
+        service.Require();
+
+        var operations = Operations(await Http.OkJson(await service.Client.GetAsync("/openapi/v1.json")), "/admin/");
+
+        Assert.Contains(operations, o => o.Name == "POST /admin/reload");
+        foreach (var (name, operation) in operations)
+        {
+            Assert.True(Requirements(operation) == "admin_key", $"{name} requires [{Requirements(operation)}], not [admin_key]");
+            Assert.True(operation["responses"]?["401"]?["content"]?["application/problem+json"] is not null, $"{name} documents no 401 problem");
+        }
+    }
+
+    [SkippableFact]
+    public async Task HealthMetricsAndEveryOtherOperationRequireNoKey()
+    {
+        service.Require();
+
+        var document = await Http.OkJson(await service.Client.GetAsync("/openapi/v1.json"));
+        var open = Operations(document, "/")
+            .Where(o => !o.Name.Contains(" /v1/", StringComparison.Ordinal) && !o.Name.Contains(" /admin/", StringComparison.Ordinal))
+            .ToList();
+
+        Assert.Contains(open, o => o.Name == "GET /healthz/live");
+        Assert.Contains(open, o => o.Name == "GET /healthz/ready");
+        foreach (var (name, operation) in open) // /metrics too, should it ever be listed
+        {
+            Assert.True(Requirements(operation) == "", $"{name} requires [{Requirements(operation)}], but it is open");
+            Assert.Null(operation["responses"]?["401"]);
+        }
+    }
+
+    /// <summary>Every operation under <paramref name="prefix"/>, named "METHOD /path".</summary>
+    private static List<(string Name, JsonNode Operation)> Operations(JsonNode document, string prefix) =>
+        document["paths"]!.AsObject()
+            .Where(path => path.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .SelectMany(path => path.Value!.AsObject().Select(method => ($"{method.Key.ToUpperInvariant()} {path.Key}", method.Value!)))
+            .ToList();
+
+    /// <summary>The operation's security: alternatives joined by " | ", schemes of one requirement by " + "; "" for none.</summary>
+    private static string Requirements(JsonNode operation) =>
+        string.Join(" | ", (operation["security"]?.AsArray() ?? []).Select(requirement =>
+            string.Join(" + ", requirement!.AsObject().Select(scheme => scheme.Key).Order(StringComparer.Ordinal))));
 
     [SkippableFact]
     public async Task SwaggerUiIsServedAtSwagger()

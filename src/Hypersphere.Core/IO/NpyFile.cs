@@ -78,35 +78,41 @@ public static class NpyFile
     }
 
     /// <summary>Writes a row-major float32 matrix as a version 1.0 .npy file, atomically (temp file, then rename).</summary>
-    public static void Write(string path, ReadOnlySpan<float> values, int rows, int cols)
-    {
-        var bytes = new byte[values.Length * 4];
-        for (var i = 0; i < values.Length; i++)
-        {
-            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * 4), values[i]);
-        }
-
-        WriteAtomically(path, "<f4", rows, cols, bytes);
-    }
+    public static void Write(string path, ReadOnlySpan<float> values, int rows, int cols) => WriteAtomically(path, Encode(values, rows, cols));
 
     /// <summary>Writes a row-major float64 matrix as a version 1.0 .npy file, atomically.</summary>
-    public static void Write(string path, ReadOnlySpan<double> values, int rows, int cols)
+    public static void Write(string path, ReadOnlySpan<double> values, int rows, int cols) => WriteAtomically(path, Encode(values, rows, cols));
+
+    /// <summary>The bytes of a version 1.0 .npy file ('&lt;f4') holding a row-major float32 matrix.</summary>
+    public static byte[] Encode(ReadOnlySpan<float> values, int rows, int cols)
     {
-        var bytes = new byte[values.Length * 8];
+        var (file, at) = Allocate("<f4", rows, cols, values.Length, sizeof(float));
         for (var i = 0; i < values.Length; i++)
         {
-            BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(i * 8), values[i]);
+            BinaryPrimitives.WriteSingleLittleEndian(file.AsSpan(at + (i * sizeof(float))), values[i]);
         }
 
-        WriteAtomically(path, "<f8", rows, cols, bytes);
+        return file;
     }
 
-    private static void WriteAtomically(string path, string descr, int rows, int cols, byte[] data)
+    /// <summary>The bytes of a version 1.0 .npy file ('&lt;f8') holding a row-major float64 matrix.</summary>
+    public static byte[] Encode(ReadOnlySpan<double> values, int rows, int cols)
     {
-        var itemSize = descr == "<f4" ? 4 : 8;
-        if (rows < 0 || cols < 0 || (long)rows * cols * itemSize != data.Length)
+        var (file, at) = Allocate("<f8", rows, cols, values.Length, sizeof(double));
+        for (var i = 0; i < values.Length; i++)
         {
-            throw new ArgumentException($"shape ({rows}, {cols}) needs {(long)rows * cols} values, but {data.Length / itemSize} were given");
+            BinaryPrimitives.WriteDoubleLittleEndian(file.AsSpan(at + (i * sizeof(double))), values[i]);
+        }
+
+        return file;
+    }
+
+    /// <summary>A file's bytes with the header written and room for the data, and where the data starts.</summary>
+    private static (byte[] File, int DataOffset) Allocate(string descr, int rows, int cols, int count, int itemSize)
+    {
+        if (rows < 0 || cols < 0 || (long)rows * cols != count)
+        {
+            throw new ArgumentException($"shape ({rows}, {cols}) needs {(long)rows * cols} values, but {count} were given");
         }
 
         var dict = string.Create(CultureInfo.InvariantCulture, $"{{'descr': '{descr}', 'fortran_order': False, 'shape': ({rows}, {cols}), }}");
@@ -114,18 +120,19 @@ public static class NpyFile
         // NumPy pads the header with spaces so the data starts at a multiple of 64 bytes.
         var total = (10 + dict.Length + 1 + 63) / 64 * 64;
         var header = dict.PadRight(total - 10 - 1) + "\n";
-        var temp = path + ".tmp-" + Environment.ProcessId;
-        using (var stream = File.Create(temp))
-        {
-            stream.Write(NpyHeader.Magic);
-            stream.Write([1, 0]);
-            Span<byte> length = stackalloc byte[2];
-            BinaryPrimitives.WriteUInt16LittleEndian(length, (ushort)header.Length);
-            stream.Write(length);
-            stream.Write(Encoding.Latin1.GetBytes(header));
-            stream.Write(data);
-        }
+        var file = new byte[checked(total + ((long)count * itemSize))];
+        NpyHeader.Magic.CopyTo(file);
+        file[6] = 1;
+        file[7] = 0;
+        BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(8), (ushort)header.Length);
+        Encoding.Latin1.GetBytes(header, file.AsSpan(10));
+        return (file, total);
+    }
 
+    private static void WriteAtomically(string path, byte[] file)
+    {
+        var temp = path + ".tmp-" + Environment.ProcessId;
+        File.WriteAllBytes(temp, file);
         File.Move(temp, path, overwrite: true);
     }
 

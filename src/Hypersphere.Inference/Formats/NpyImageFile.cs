@@ -19,7 +19,7 @@ public sealed record NpyImages(int Count, int Channels, int Height, int Width, b
 /// <summary>Reads image arrays from .npy files: shape (N, H, W) or (N, C, H, W), C order, dtype uint8, float32 or float64.</summary>
 public static class NpyImageFile
 {
-    /// <summary>Reads <paramref name="path"/>; a wrong dtype, order or shape is <see cref="ErrorKind.BadRequest"/>.</summary>
+    /// <summary>Reads <paramref name="path"/>; a wrong dtype, order or shape is <see cref="ErrorKind.BadRequest"/>, missing data <see cref="ErrorKind.Corrupt"/>.</summary>
     public static NpyImages Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -28,8 +28,13 @@ public static class NpyImageFile
             throw new HypersphereException(ErrorKind.NotFound, $"file not found: {path}");
         }
 
-        var name = $"'{path}'";
-        var file = File.ReadAllBytes(path);
+        return Read(File.ReadAllBytes(path), $"'{path}'");
+    }
+
+    /// <summary>Reads the bytes of a .npy file (<paramref name="name"/> in messages, e.g. "the request body").</summary>
+    public static NpyImages Read(byte[] file, string name)
+    {
+        ArgumentNullException.ThrowIfNull(file);
         var header = NpyHeader.Parse(file, name);
         if (header.FortranOrder)
         {

@@ -16,7 +16,7 @@ public static class ProblemsSetup
                 StatusCodes.Status404NotFound => $"there is no route {request.Method} {request.Path}; the routes are listed in /openapi/v1.json",
                 StatusCodes.Status405MethodNotAllowed => $"{request.Path} does not take {request.Method}; the routes are listed in /openapi/v1.json",
                 // Routing itself refuses a body of another media type before any endpoint runs.
-                StatusCodes.Status415UnsupportedMediaType => $"the body must be JSON sent with Content-Type: application/json, but the Content-Type was '{request.ContentType ?? "(none)"}'",
+                StatusCodes.Status415UnsupportedMediaType => $"the body must be JSON sent with Content-Type: application/json (or, for /v1/embeddings, a NumPy .npy array sent with Content-Type: application/x-npy), but the Content-Type was '{request.ContentType ?? "(none)"}'",
                 _ => null,
             };
             if (problem.Detail is not null && !problem.Extensions.ContainsKey("error"))

@@ -1,12 +1,13 @@
 using System.Diagnostics;
+using Xunit;
 
-namespace Hypersphere.Core.Tests;
+namespace Hypersphere.Testing;
 
 /// <summary>
 /// Runs a Python snippet with Debian's /usr/bin/python3 and its python3-numpy: a second, unrelated
 /// implementation of the .npy format. Missing Python or NumPy fails the test in CI and skips it elsewhere.
 /// </summary>
-internal static class NumpyProcess
+public static class NumpyProcess
 {
     private const string Python = "/usr/bin/python3";
 

@@ -1,13 +1,14 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Hypersphere.Core.Tests;
+namespace Hypersphere.Testing;
 
 /// <summary>
 /// Builds .npy files byte by byte from the format specification (numpy.lib.format), independently of
 /// the writer under test, so the reader can be fed headers and payloads of every kind, valid or not.
 /// </summary>
-internal static class NpyBytes
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "Named after the NumPy dtypes the payloads hold.")]
+public static class NpyBytes
 {
     /// <summary>A file with the given header dict literal and payload; the header is space-padded to 64 bytes with a final newline.</summary>
     public static byte[] File(string dict, byte[] payload, int major = 1)
@@ -34,6 +35,7 @@ internal static class NpyBytes
         return bytes;
     }
 
+    /// <summary>Little- or big-endian float64 payload bytes.</summary>
     public static byte[] Float64(IEnumerable<double> values, bool bigEndian = false) =>
         values.SelectMany(v =>
         {
@@ -50,6 +52,7 @@ internal static class NpyBytes
             return b;
         }).ToArray();
 
+    /// <summary>Little- or big-endian float32 payload bytes.</summary>
     public static byte[] Float32(IEnumerable<float> values, bool bigEndian = false) =>
         values.SelectMany(v =>
         {
@@ -66,6 +69,7 @@ internal static class NpyBytes
             return b;
         }).ToArray();
 
+    /// <summary>Little-endian int64 payload bytes.</summary>
     public static byte[] Int64(IEnumerable<long> values) =>
         values.SelectMany(v =>
         {
@@ -74,6 +78,7 @@ internal static class NpyBytes
             return b;
         }).ToArray();
 
+    /// <summary>Big-endian int32 payload bytes.</summary>
     public static byte[] Int32BigEndian(IEnumerable<int> values) =>
         values.SelectMany(v =>
         {
