@@ -6,7 +6,12 @@ namespace Hypersphere.Inference;
 /// <param name="Provider">Execution provider choice.</param>
 /// <param name="DeviceId">CUDA device ordinal, when CUDA is tried.</param>
 /// <param name="IntraOpThreads">ONNX Runtime intra-op threads (0: ONNX Runtime's default, one per physical core).</param>
-public sealed record EncoderOptions(ExecutionProviderChoice Provider = ExecutionProviderChoice.Auto, int DeviceId = 0, int IntraOpThreads = 0)
+/// <param name="IntraOpSpinning">
+/// Whether idle intra-op threads spin for more work (ONNX Runtime's default, best when runs follow each other
+/// closely) or sleep at once (<c>session.intra_op.allow_spinning = 0</c>: leaves the cores to other work in the
+/// process between runs, such as a server parsing requests).
+/// </param>
+public sealed record EncoderOptions(ExecutionProviderChoice Provider = ExecutionProviderChoice.Auto, int DeviceId = 0, int IntraOpThreads = 0, bool IntraOpSpinning = true)
 {
     /// <summary>Auto provider, device 0, default threads.</summary>
     public static EncoderOptions Default { get; } = new();

@@ -81,14 +81,19 @@ internal static partial class OnnxSessionFactory
     }
 
     // The session copies its options when it is created, so they are disposed right after.
-    private static SessionOptions NewOptions(EncoderOptions options) => new()
+    private static SessionOptions NewOptions(EncoderOptions options)
     {
-        IntraOpNumThreads = options.IntraOpThreads,
-        InterOpNumThreads = 1,
-        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-    };
+        var session = new SessionOptions
+        {
+            IntraOpNumThreads = options.IntraOpThreads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        session.AddSessionConfigEntry("session.intra_op.allow_spinning", options.IntraOpSpinning ? "1" : "0");
+        return session;
+    }
 
     /// <summary>
     /// ONNX Runtime's exception only says "Failed to load shared library"; which dependency is missing

@@ -19,18 +19,19 @@ internal static class BenchEmbedCommand
         var seconds = new Option<double>("--seconds") { Description = "Timed duration", DefaultValueFactory = _ => 10 };
         var callers = new Option<int>("--callers") { Description = "Concurrent callers on the one session", DefaultValueFactory = _ => 4 };
         var provider = new Option<string>("--provider") { Description = "auto, cuda or cpu", DefaultValueFactory = _ => "cpu" };
-        var command = new Command("embed", "In-process ONNX Runtime embeddings/s (the HTTP benchmark's baseline)") { model, batch, seconds, callers, provider };
+        var spinning = new Option<bool>("--spinning") { Description = "ONNX Runtime's idle intra-op threads spin (its default); --spinning false lets them sleep", DefaultValueFactory = _ => true };
+        var command = new Command("embed", "In-process ONNX Runtime embeddings/s (the HTTP benchmark's baseline)") { model, batch, seconds, callers, provider, spinning };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
-            Run(parse.GetValue(model)!, parse.GetValue(batch), parse.GetValue(seconds), parse.GetValue(callers), ExecutionProviders.Parse(parse.GetValue(provider)!));
+            Run(parse.GetValue(model)!, parse.GetValue(batch), parse.GetValue(seconds), parse.GetValue(callers), new EncoderOptions(ExecutionProviders.Parse(parse.GetValue(provider)!), IntraOpSpinning: parse.GetValue(spinning)));
             return 0;
         }));
         return command;
     }
 
-    private static void Run(string folder, int batch, double seconds, int callers, ExecutionProviderChoice provider)
+    private static void Run(string folder, int batch, double seconds, int callers, EncoderOptions options)
     {
-        using var encoder = OnnxEncoder.Open(ModelRepository.ResolveFolder(folder), new EncoderOptions(provider));
+        using var encoder = OnnxEncoder.Open(ModelRepository.ResolveFolder(folder), options);
         var input = encoder.Card.Input;
         var pixels = new float[batch * input.Channels * input.Height * input.Width];
         var random = new Random(0);

@@ -33,6 +33,12 @@ public sealed class HypersphereOptions
     [Range(0, 1024, ErrorMessage = "Hypersphere:IntraOpThreads must be between {1} and {2}")]
     public int IntraOpThreads { get; set; }
 
+    /// <summary>
+    /// Whether ONNX Runtime's idle intra-op threads spin for the next run (its default) or sleep at once, leaving
+    /// the cores to Kestrel's request parsing between runs (docs/performance.md measures both).
+    /// </summary>
+    public bool IntraOpSpinning { get; set; } = true;
+
     /// <summary>Largest request body in bytes; larger bodies are answered 413.</summary>
     [Range(1024, 1L << 30, ErrorMessage = "Hypersphere:MaxBodyBytes must be between {1} and {2}")]
     public long MaxBodyBytes { get; set; } = 64L << 20;
