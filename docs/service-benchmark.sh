@@ -147,7 +147,7 @@ elif fmt == "npy":       # one uint8 array (N, C, H, W); a .npy float32 answer
 else:
     sys.exit(f"FORMAT must be json, png or npy, not {fmt}")
 open(os.path.join(work, "body"), "wb").write(payload)
-open(os.path.join(work, "headers"), "w").write("\n".join(f"{k}: {v}" for k, v in headers.items()))
+open(os.path.join(work, "headers"), "w").write("".join(f"{k}: {v}\n" for k, v in headers.items()))
 open(os.path.join(work, "query"), "w").write(query)
 print(f"model {model or '(default)'} from {sys.argv[1]}: {batch} {source} as {fmt}, body {len(payload)} bytes")
 PY

@@ -1,4 +1,6 @@
+using Hypersphere.Inference;
 using Hypersphere.Service.Embeddings;
+using Hypersphere.Service.Hosting;
 using Hypersphere.Service.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -50,7 +52,7 @@ public sealed class BatchingTests : IClassFixture<ToyModels>, IDisposable
     public async Task AFullQueueAnswers429WithRetryAfterWhileTheQueuedRequestsComplete()
     {
         using var runner = new GatedRunner();
-        await using var factory = new ServiceFactory(Models(), Settings(("MaxBatchSize", "1"), ("MaxBatchDelayMs", "0"), ("MaxQueue", "2")), runner.Install);
+        await using var factory = new ServiceFactory(Models(), Settings(("MaxBatchSize", "1"), ("MaxBatchDelayMs", "0"), ("MaxQueue", "2"), ("ConcurrentBatches", "1")), runner.Install);
         using var client = factory.CreateClient();
         await factory.WaitForStartupLoadAsync();
         var batching = factory.Services.GetRequiredService<BatchingEmbeddingService>();
@@ -99,7 +101,7 @@ public sealed class BatchingTests : IClassFixture<ToyModels>, IDisposable
     public async Task ARequestPastItsTimeoutAnswers503AndItsQueuedImagesNeverRun()
     {
         using var runner = new GatedRunner();
-        await using var factory = new ServiceFactory(Models(), Settings(("MaxBatchSize", "1"), ("MaxBatchDelayMs", "0"), ("RequestTimeoutMs", "300")), runner.Install);
+        await using var factory = new ServiceFactory(Models(), Settings(("MaxBatchSize", "1"), ("MaxBatchDelayMs", "0"), ("RequestTimeoutMs", "300"), ("ConcurrentBatches", "1")), runner.Install);
         using var client = factory.CreateClient();
         await factory.WaitForStartupLoadAsync();
 
@@ -113,6 +115,52 @@ public sealed class BatchingTests : IClassFixture<ToyModels>, IDisposable
         await Http.OkJson(await client.PostAsync("/v1/embeddings", Http.Json(new { input = RandomImage(3) })));
         Assert.Equal([1, 1], runner.Sizes); // the held run and the last request's: the timed-out queued image was dropped
         PrometheusText.AssertValue(await client.GetStringAsync("/metrics"), "hypersphere_timeouts_total", 2);
+    }
+
+    [SkippableFact]
+    public async Task ConcurrentBatchesRunThatManyBatchesAtOnceAndTheNextWaitsForASlot()
+    {
+        using var runner = new GatedRunner();
+        await using var factory = new ServiceFactory(Models(), Settings(("MaxBatchSize", "1"), ("MaxBatchDelayMs", "0"), ("ConcurrentBatches", "2")), runner.Install);
+        using var client = factory.CreateClient();
+        await factory.WaitForStartupLoadAsync();
+        var images = Enumerable.Range(0, 3).Select(i => RandomImage(seed: 40 + i)).ToArray();
+
+        var answers = images.Select(image => client.PostAsync("/v1/embeddings", Http.Json(new { input = image }))).ToArray();
+
+        Assert.True(await runner.WaitForRunAsync());
+        Assert.True(await runner.WaitForRunAsync(), "a second batch should run beside the first");
+        Assert.False(await runner.WaitForRunAsync(TimeSpan.FromMilliseconds(500)), "a third batch ran while two held both slots");
+        runner.Open();
+        for (var i = 0; i < images.Length; i++)
+        {
+            var row = Http.Floats((await Http.OkJson(await answers[i]))["data"]![0]!["embedding"]);
+            var reference = _toys.Reference(seed: 1, images[i], 1)[0];
+            Assert.All(row.Zip(reference), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-5, $"request {i}: {p.First} vs {p.Second}"));
+        }
+
+        Assert.Equal([1, 1, 1], runner.Sizes);
+    }
+
+    [Theory]
+    [InlineData(0, 0, ExecutionProviders.Cpu, 1, 0)] // both automatic: one thread a run, one run a core
+    [InlineData(2, 0, ExecutionProviders.Cpu, 2, -2)] // threads set: cores / threads runs
+    [InlineData(0, 3, ExecutionProviders.Cpu, 0, 3)] // runs set: threads left to ONNX Runtime
+    [InlineData(0, 0, ExecutionProviders.Cuda, 1, 1)] // one run at a time on a GPU
+    [InlineData(4, 5, ExecutionProviders.Cuda, 4, 5)]
+    public void AutomaticConcurrencyGivesEachCoreOneSingleThreadedRunOnCpuAndOneRunOnCuda(int threads, int batches, string provider, int expectedThreads, int expectedRuns)
+    {
+        var options = new HypersphereOptions { IntraOpThreads = threads, ConcurrentBatches = batches };
+
+        // 0: one a core; -k: one per k cores (at least one)
+        var runs = expectedRuns switch
+        {
+            0 => Environment.ProcessorCount,
+            < 0 => Math.Max(1, Environment.ProcessorCount / -expectedRuns),
+            _ => expectedRuns,
+        };
+        Assert.Equal(expectedThreads, options.EffectiveIntraOpThreads);
+        Assert.Equal(runs, options.EffectiveConcurrentBatches(provider));
     }
 
     [Fact]

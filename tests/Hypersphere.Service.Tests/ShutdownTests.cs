@@ -29,7 +29,7 @@ public sealed class ShutdownTests : IClassFixture<ToyModels>, IDisposable
         using var runner = new GatedRunner();
         await using var factory = new ServiceFactory(
             root,
-            new Dictionary<string, string?> { ["Hypersphere:MaxBatchSize"] = "1", ["Hypersphere:MaxBatchDelayMs"] = "0" },
+            new Dictionary<string, string?> { ["Hypersphere:MaxBatchSize"] = "1", ["Hypersphere:MaxBatchDelayMs"] = "0", ["Hypersphere:ConcurrentBatches"] = "1" },
             runner.Install);
         factory.UseKestrelOnAFreePort();
         factory.StartServer();

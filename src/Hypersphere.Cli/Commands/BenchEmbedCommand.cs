@@ -20,10 +20,11 @@ internal static class BenchEmbedCommand
         var callers = new Option<int>("--callers") { Description = "Concurrent callers on the one session", DefaultValueFactory = _ => 4 };
         var provider = new Option<string>("--provider") { Description = "auto, cuda or cpu", DefaultValueFactory = _ => "cpu" };
         var spinning = new Option<bool>("--spinning") { Description = "ONNX Runtime's idle intra-op threads spin (its default); --spinning false lets them sleep", DefaultValueFactory = _ => true };
-        var command = new Command("embed", "In-process ONNX Runtime embeddings/s (the HTTP benchmark's baseline)") { model, batch, seconds, callers, provider, spinning };
+        var threads = new Option<int>("--intra-op-threads") { Description = "ONNX Runtime intra-op threads (0: one per core)", DefaultValueFactory = _ => 0 };
+        var command = new Command("embed", "In-process ONNX Runtime embeddings/s (the HTTP benchmark's baseline)") { model, batch, seconds, callers, provider, spinning, threads };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
-            Run(parse.GetValue(model)!, parse.GetValue(batch), parse.GetValue(seconds), parse.GetValue(callers), new EncoderOptions(ExecutionProviders.Parse(parse.GetValue(provider)!), IntraOpSpinning: parse.GetValue(spinning)));
+            Run(parse.GetValue(model)!, parse.GetValue(batch), parse.GetValue(seconds), parse.GetValue(callers), new EncoderOptions(ExecutionProviders.Parse(parse.GetValue(provider)!), IntraOpThreads: parse.GetValue(threads), IntraOpSpinning: parse.GetValue(spinning)));
             return 0;
         }));
         return command;

@@ -122,8 +122,9 @@ internal sealed partial class BatchingEmbeddingService : IEmbeddingService, IMod
 
         var batcher = _batchers.GetOrAdd(model, m => new Lazy<ModelBatcher>(() =>
         {
-            LogStarted(_logger, m.Id, _limits.MaxBatch, _options.MaxBatchDelayMs);
-            return new ModelBatcher(m, _run, _limits, _rate, _metrics, _logger);
+            var limits = _limits with { ConcurrentRuns = _options.EffectiveConcurrentBatches(m.Encoder.Provider.Name) };
+            LogStarted(_logger, m.Id, limits.MaxBatch, _options.MaxBatchDelayMs, limits.ConcurrentRuns);
+            return new ModelBatcher(m, _run, limits, _rate, _metrics, _logger);
         }));
         if (_retired.TryGetValue(model, out _))
         {
@@ -138,6 +139,6 @@ internal sealed partial class BatchingEmbeddingService : IEmbeddingService, IMod
         return batcher.Value;
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Batching {Model}: up to {MaxBatch} images or {DelayMs} ms")]
-    private static partial void LogStarted(ILogger logger, string model, int maxBatch, int delayMs);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Batching {Model}: up to {MaxBatch} images or {DelayMs} ms, {Runs} runs at once")]
+    private static partial void LogStarted(ILogger logger, string model, int maxBatch, int delayMs, int runs);
 }

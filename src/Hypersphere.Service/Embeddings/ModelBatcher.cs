@@ -12,16 +12,20 @@ namespace Hypersphere.Service.Embeddings;
 /// <param name="MaxBatch">Most images in one run.</param>
 /// <param name="MaxDelay">Longest a batch waits for more requests after its first request was queued.</param>
 /// <param name="MaxQueue">Most images waiting; a request that would pass it is refused (429).</param>
-internal sealed record BatchLimits(int MaxBatch, TimeSpan MaxDelay, int MaxQueue);
+/// <param name="ConcurrentRuns">Most batches of the model running at once.</param>
+internal sealed record BatchLimits(int MaxBatch, TimeSpan MaxDelay, int MaxQueue, int ConcurrentRuns = 1);
 
 /// <summary>
 /// One model version's queue and its consumer loop. Requests are queued whole; the loop takes images off the
 /// queue into a batch until it holds <see cref="BatchLimits.MaxBatch"/> images or
 /// <see cref="BatchLimits.MaxDelay"/> has passed since the batch's first request was queued, runs it, and hands
 /// each request its rows. The queue is bounded in images (<see cref="BatchLimits.MaxQueue"/>, counted here
-/// rather than by the channel, whose bound counts requests). <see cref="Complete"/> stops taking requests;
-/// the loop then runs what is queued and ends.
+/// rather than by the channel, whose bound counts requests). Up to <see cref="BatchLimits.ConcurrentRuns"/> batches
+/// run at once: the loop forms the next batch only when a run slot is free, so under load each batch takes what
+/// queued up meanwhile. <see cref="Complete"/> stops taking requests; the loop then runs what is queued, waits for
+/// the runs in flight and ends.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The run slots' SemaphoreSlim holds no kernel handle: AvailableWaitHandle is never read.")]
 internal sealed partial class ModelBatcher
 {
     private readonly Channel<QueuedRequest> _queue = Channel.CreateUnbounded<QueuedRequest>(new UnboundedChannelOptions { SingleReader = true });
@@ -32,6 +36,7 @@ internal sealed partial class ModelBatcher
     private readonly DrainRate _serviceRate;
     private readonly ServiceMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly SemaphoreSlim _slots;
     private int _queued;
 
     public ModelBatcher(LoadedModel model, BatchRunner run, BatchLimits limits, DrainRate serviceRate, ServiceMetrics metrics, ILogger logger)
@@ -43,6 +48,7 @@ internal sealed partial class ModelBatcher
         _serviceRate = serviceRate;
         _metrics = metrics;
         _logger = logger;
+        _slots = new SemaphoreSlim(limits.ConcurrentRuns, limits.ConcurrentRuns);
         Completion = Task.Run(ConsumeAsync);
     }
 
@@ -107,11 +113,12 @@ internal sealed partial class ModelBatcher
     private async Task ConsumeAsync()
     {
         var reader = _queue.Reader;
-        var batch = new List<(QueuedRequest Request, int First, int Rows)>();
+        var running = new List<Task>();
         QueuedRequest? head = null; // a request whose images did not all fit in the last batch
         while (head is not null || await reader.WaitToReadAsync())
         {
-            batch.Clear();
+            await _slots.WaitAsync();
+            var batch = new List<(QueuedRequest Request, int First, int Rows)>();
             var rows = 0;
             var deadline = long.MaxValue;
             while (rows < _limits.MaxBatch)
@@ -154,10 +161,34 @@ internal sealed partial class ModelBatcher
                 head = null;
             }
 
-            if (rows > 0)
+            if (rows == 0)
             {
-                Run(batch, rows);
+                _slots.Release();
+                continue;
             }
+
+            if (_limits.ConcurrentRuns == 1)
+            {
+                RunAndRelease(batch, rows); // on this loop: no hop to another thread
+                continue;
+            }
+
+            running.RemoveAll(t => t.IsCompleted);
+            running.Add(Task.Run(() => RunAndRelease(batch, rows)));
+        }
+
+        await Task.WhenAll(running);
+    }
+
+    private void RunAndRelease(List<(QueuedRequest Request, int First, int Rows)> batch, int rows)
+    {
+        try
+        {
+            Run(batch, rows);
+        }
+        finally
+        {
+            _slots.Release();
         }
     }
 

@@ -68,7 +68,7 @@ internal sealed partial class ModelLoader(HypersphereOptions options, ILogger lo
             throw new HypersphereException(ErrorKind.Corrupt, $"the card in '{folder.Directory}' says {folder.Id}, but the folder is {id}");
         }
 
-        var encoderOptions = new EncoderOptions(ExecutionProviders.Parse(options.ExecutionProvider), options.CudaDeviceId, options.IntraOpThreads, options.IntraOpSpinning);
+        var encoderOptions = new EncoderOptions(ExecutionProviders.Parse(options.ExecutionProvider), options.CudaDeviceId, options.EffectiveIntraOpThreads, options.IntraOpSpinning);
         var encoder = OnnxEncoder.Load(folder, encoderOptions);
         LogLoaded(logger, id, encoder.Provider.Name, folder.Card.EmbeddingDim);
         if (encoder.Provider.FallbackReason is { } reason)

@@ -32,7 +32,10 @@ internal sealed class GatedRunner : IDisposable
     public void Install(IServiceCollection services) => services.AddSingleton<BatchRunner>(Run);
 
     /// <summary>Waits until a run has started (and is held, while closed).</summary>
-    public Task<bool> WaitForRunAsync() => _entered.WaitAsync(TimeSpan.FromSeconds(30));
+    public Task<bool> WaitForRunAsync() => WaitForRunAsync(TimeSpan.FromSeconds(30));
+
+    /// <summary>Waits up to <paramref name="timeout"/> until a run has started: false if none did.</summary>
+    public Task<bool> WaitForRunAsync(TimeSpan timeout) => _entered.WaitAsync(timeout);
 
     /// <summary>Lets held and later runs go.</summary>
     public void Open() => _gate.Set();
