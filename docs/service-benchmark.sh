@@ -12,7 +12,8 @@
 #   (Content-Type and Accept application/x-npy); png = JSON with base64 PNG images in, base64 float32 rows out;
 #   json = JSON arrays of C·H·W normalised floats in, JSON numbers out. Images are Fashion-MNIST test images
 #   when the model takes 1×28×28 and Debian's dataset-fashion-mnist is installed, else random pixels.
-#   THREADS (wrk threads, default 2), BATCH (images per request, default 32),
+#   THREADS (wrk threads, default 2), BATCH (images per request, default 32), WARMUP (seconds of unreported
+#   load before the measured run, default 5),
 #   API_KEY (sent as a bearer key; the service is started without keys unless Hypersphere__ApiKeys is set),
 #   any Hypersphere__* setting (e.g. Hypersphere__MaxBatchSize=64) is passed to the service.
 # Needs: dotnet, wrk (apt-get install -y wrk), /usr/bin/python3 (for the body; python3-onnx for the toy model).
@@ -185,6 +186,12 @@ check=$(curl -s -o /dev/null -w '%{http_code}' "${curl_headers[@]}" ${API_KEY:+-
 rss_idle=$(awk '/VmRSS/ {print $2}' "/proc/$service_pid/status")
 
 # --- load it -------------------------------------------------------------------------------------------
+# A warm-up first (WARMUP seconds, default 5, not reported), so the measured run sees steady state: .NET's
+# tiered JIT has recompiled the hot request path by then, as the in-process benchmark's path is after its warm-up.
+warmup=${WARMUP:-5}
+if [ "$warmup" -gt 0 ]; then
+  wrk -t"$threads" -c"$connections" -d"${warmup}s" --timeout 30s -s "$work/post.lua" "$url/v1/embeddings$query" >/dev/null
+fi
 echo "wrk: ${seconds}s, $connections connections, $threads threads, $batch images per request as $format ($provider)"
 wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 30s --latency -s "$work/post.lua" "$url/v1/embeddings$query" | tee "$work/wrk.txt"
 rss=$(awk '/VmRSS/ {print $2}' "/proc/$service_pid/status")

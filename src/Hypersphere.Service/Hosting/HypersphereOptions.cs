@@ -60,7 +60,7 @@ public sealed class HypersphereOptions
 
     /// <summary>Largest batch one ONNX Runtime run takes: the batcher coalesces requests for one model version up to it.</summary>
     [Range(1, 4096, ErrorMessage = "Hypersphere:MaxBatchSize must be between {1} and {2}")]
-    public int MaxBatchSize { get; set; } = 64;
+    public int MaxBatchSize { get; set; } = 32;
 
     /// <summary>Longest the first image of a batch waits for others to join it, in milliseconds (0, the default: run what is queued at once; under load the requests that arrive during a run form the next batch).</summary>
     [Range(0, 10_000, ErrorMessage = "Hypersphere:MaxBatchDelayMs must be between {1} and {2}")]
