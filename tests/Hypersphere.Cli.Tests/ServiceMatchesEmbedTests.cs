@@ -40,7 +40,7 @@ public sealed class ServiceMatchesEmbedTests : IDisposable
     public async Task ServiceEmbeddingsEqualEmbedOnTheSameFashionMnistImages()
     {
         var images = FirstTestImages();
-        var pngs = images.Select(image => GrayPng(image, Side, Side)).ToArray();
+        var pngs = images.Select(image => PngWriter.Gray(image, Side, Side)).ToArray();
 
         // Zero-padded names, so the folder's ordinal name order (EmbeddingInputs: "in ordinal name order") is image
         // order; written in a shuffled order, so the order of creation (what a directory listing may follow) is not.
@@ -181,55 +181,6 @@ public sealed class ServiceMatchesEmbedTests : IDisposable
         }
 
         return images;
-    }
-
-    /// <summary>An 8-bit grayscale PNG (colour type 0, no filtering), written from the specification.</summary>
-    private static byte[] GrayPng(byte[] pixels, int width, int height)
-    {
-        using var png = new MemoryStream();
-        png.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
-        var ihdr = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(ihdr, width);
-        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), height);
-        ihdr[8] = 8; // bit depth; colour type 0 (gray), compression, filter and interlace methods 0
-        Chunk(png, "IHDR", ihdr);
-        using (var idat = new MemoryStream())
-        {
-            using (var z = new ZLibStream(idat, CompressionLevel.Optimal, leaveOpen: true))
-            {
-                for (var y = 0; y < height; y++)
-                {
-                    z.WriteByte(0); // filter type None
-                    z.Write(pixels, y * width, width);
-                }
-            }
-
-            Chunk(png, "IDAT", idat.ToArray());
-        }
-
-        Chunk(png, "IEND", []);
-        return png.ToArray();
-    }
-
-    private static void Chunk(Stream png, string type, byte[] data)
-    {
-        Span<byte> word = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(word, data.Length);
-        png.Write(word);
-        var typed = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
-        png.Write(typed);
-        var crc = 0xFFFFFFFFu; // CRC-32 of ISO 3309 (reflected polynomial 0xEDB88320), bit by bit
-        foreach (var b in typed)
-        {
-            crc ^= b;
-            for (var k = 0; k < 8; k++)
-            {
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
-            }
-        }
-
-        BinaryPrimitives.WriteUInt32BigEndian(word, ~crc);
-        png.Write(word);
     }
 
     private static async Task WaitForReady(HttpClient http)

@@ -160,7 +160,8 @@ public static class NpyFile
         return values;
     }
 
-    private static void CheckDataLength(byte[] file, NpyHeader header, string name)
+    /// <summary>Refuses a file whose data is not exactly what its header's shape and dtype need (<see cref="ErrorKind.Corrupt"/>, "truncated" when short).</summary>
+    public static void CheckDataLength(byte[] file, NpyHeader header, string name)
     {
         var expected = header.Count * header.ItemSize;
         var available = file.Length - header.DataOffset;

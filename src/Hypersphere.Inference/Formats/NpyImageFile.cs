@@ -48,15 +48,7 @@ public static class NpyImageFile
             throw HypersphereException.Bad($"{name} has dtype '{header.Descr}', but image arrays must be uint8 ('|u1'), float32 ('<f4') or float64 ('<f8')");
         }
 
-        var expected = header.Count * header.ItemSize;
-        var available = file.LongLength - header.DataOffset;
-        if (available != expected)
-        {
-            throw new HypersphereException(
-                ErrorKind.Corrupt,
-                $"{name} should hold {expected} data bytes for shape {header.ShapeText} of '{header.Descr}', but has {available}{(available < expected ? " (truncated)" : string.Empty)}");
-        }
-
+        NpyFile.CheckDataLength(file, header, name);
         var data = file.AsSpan(header.DataOffset);
         return isBytes
             ? new NpyImages(count, channels, height, width, data.ToArray(), null)
