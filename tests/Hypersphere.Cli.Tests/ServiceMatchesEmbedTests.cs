@@ -53,12 +53,12 @@ public sealed class ServiceMatchesEmbedTests : IDisposable
         var idx = _temp.File("images.idx3-ubyte.gz");
         IdxWriter.WriteImages(idx, images.SelectMany(image => image).ToArray(), Count, Side, Side, gzip: true);
 
-        var modelFolder = Path.Combine(RepositoryRoot(), "models", Model, Version);
+        var modelFolder = Path.Combine(Repository.Root, "models", Model, Version);
         var fromFolder = Embed(modelFolder, folder, "folder.npy");
         var fromIdx = Embed(modelFolder, idx, "idx.npy", "--batch", "5"); // ten ONNX runs, the last of 3 images
         AssertDistinctRows(fromFolder);
 
-        await using var host = new ServiceHost(Path.Combine(RepositoryRoot(), "models"));
+        await using var host = new ServiceHost(Path.Combine(Repository.Root, "models"));
         using var http = host.CreateClient();
         await WaitForReady(http);
 
@@ -197,19 +197,6 @@ public sealed class ServiceMatchesEmbedTests : IDisposable
             Assert.True(DateTime.UtcNow < deadline, $"the service was not ready within 60 s: {await response.Content.ReadAsStringAsync()}");
             await Task.Delay(100);
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Hypersphere.Service.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no Hypersphere.Service.sln above {AppContext.BaseDirectory}");
     }
 
     /// <summary>

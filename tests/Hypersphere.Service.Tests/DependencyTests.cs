@@ -44,7 +44,7 @@ public sealed class DependencyTests
     [Fact]
     public void TheServiceProjectReferencesOnlyInferenceAndCoreAndNeitherReachesTraining()
     {
-        var service = Path.Combine(RepositoryRoot(), "src", "Hypersphere.Service", "Hypersphere.Service.csproj");
+        var service = Path.Combine(Repository.Root, "src", "Hypersphere.Service", "Hypersphere.Service.csproj");
 
         var direct = ProjectReferences(service).Select(p => Path.GetFileNameWithoutExtension(p)).Order(StringComparer.Ordinal).ToArray();
         var all = new HashSet<string>(StringComparer.Ordinal);
@@ -82,17 +82,4 @@ public sealed class DependencyTests
     private static IEnumerable<string> ProjectReferences(string project) => XDocument.Load(project)
         .Descendants("ProjectReference")
         .Select(r => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(project)!, ((string)r.Attribute("Include")!).Replace('\\', '/'))));
-
-    internal static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Hypersphere.Service.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no Hypersphere.Service.sln above {AppContext.BaseDirectory}");
-    }
 }

@@ -64,7 +64,7 @@ public sealed class KestrelEndToEndTests : IClassFixture<ToyModels>, IDisposable
 
     private (string Root, ModelVersions Model, bool Shipped) ModelsToServe()
     {
-        var shipped = Path.Combine(DependencyTests.RepositoryRoot(), "models");
+        var shipped = Path.Combine(Repository.Root, "models");
         if (Directory.Exists(shipped) && new ModelRepository(shipped).Scan() is [var first, ..])
         {
             return (shipped, first, true);

@@ -38,7 +38,7 @@ public sealed class NumpyClientTests : IDisposable
     [SkippableFact]
     public async Task ANumpyClientGetsTheRowsTheJsonFormGivesForTheSameImages()
     {
-        var root = Path.Combine(DependencyTests.RepositoryRoot(), "models");
+        var root = Path.Combine(Repository.Root, "models");
         Skip.IfNot(Directory.Exists(root) && new ModelRepository(root).Scan().Count > 0, "no shipped model under models/");
         await using var factory = new ServiceFactory(root, new Dictionary<string, string?> { ["Hypersphere:ExecutionProvider"] = "cpu" });
         factory.UseKestrelOnAFreePort();
