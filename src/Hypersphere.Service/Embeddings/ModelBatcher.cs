@@ -167,12 +167,6 @@ internal sealed partial class ModelBatcher
                 continue;
             }
 
-            if (_limits.ConcurrentRuns == 1)
-            {
-                RunAndRelease(batch, rows); // on this loop: no hop to another thread
-                continue;
-            }
-
             running.RemoveAll(t => t.IsCompleted);
             running.Add(Task.Run(() => RunAndRelease(batch, rows)));
         }
