@@ -1,28 +1,31 @@
-using Hypersphere.Service.Embeddings;
+using Hypersphere.Service.Api;
 using Hypersphere.Service.Errors;
-using Hypersphere.Service.Health;
 using Hypersphere.Service.Hosting;
 using Hypersphere.Service.Metrics;
 using Hypersphere.Service.OpenApi;
-using Hypersphere.Service.Quality;
+using Hypersphere.Service.Runtime.Models;
 using Hypersphere.Service.Security;
-using Hypersphere.Service.Serving;
 
-// The service's table of contents (DESIGN §3): what it is made of, then what it answers.
+// The service's table of contents (docs/architecture.md): what it is made of, then what it answers.
 var builder = WebApplication.CreateBuilder(args);
 builder.UseDefaultUrl();
 builder.Services.AddHypersphereOptions(builder.Configuration);
 builder.Services.AddServiceJson();
 builder.Services.AddProblemResponses();
 builder.Services.AddServiceMetrics();
-builder.Services.AddModelServing();
+builder.Services.AddBearerKeys();
+builder.Services.AddAdmission();
+builder.Services.AddEmbeddingRuntime();
 builder.Services.AddApiDocumentation();
 
 var app = builder.Build();
+app.UseSecurityHeaders();
 app.UseServiceMetrics();
 app.UseProblemResponses();
-app.UseBearerKeys();
-app.UseRequestBodyGate();
+app.UseUrlLimit();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAdmission();
 
 app.MapHealth();
 app.MapServiceMetrics();

@@ -32,7 +32,7 @@ public enum ErrorKind
 }
 
 /// <summary>An expected failure with a message that says what was wrong and what was expected.</summary>
-public sealed class HypersphereException : Exception
+public class HypersphereException : Exception
 {
     /// <summary>Creates an error of the given kind.</summary>
     public HypersphereException(ErrorKind kind, string message, Exception? inner = null)

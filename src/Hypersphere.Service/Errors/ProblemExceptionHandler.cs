@@ -7,15 +7,17 @@ namespace Hypersphere.Service.Errors;
 
 /// <summary>
 /// Turns every exception that leaves an endpoint into a problem document. Expected failures
-/// (<see cref="HypersphereException"/>) keep their kind; the framework's request errors (unparsable JSON,
-/// wrong JSON types, a missing body, a body over a server limit) become
-/// <see cref="ErrorKind.BadRequest"/> or <see cref="ErrorKind.TooLarge"/> with a detail that says what and where;
-/// anything else is a 500 whose detail names only the trace id: stack traces go to the log, never to the client.
-/// Statuses without an exception (unknown route 404, wrong method 405, a non-JSON body 415, which routing itself
-/// answers) get their detail in <see cref="ProblemsSetup"/>.
+/// (<see cref="HypersphereException"/>) keep their kind; the framework's request errors (a body over the size
+/// limit, a body arriving too slowly, a malformed request) are classified by their status code; anything else
+/// is a 500 whose detail names only the trace id: stack traces go to the log, never to the client. Refusals are
+/// logged at most once a second per status (<see cref="LogThrottle"/>), with the count held back; server faults
+/// every time. Statuses without an exception (unknown route 404, wrong method 405) get their detail in
+/// <see cref="ProblemsSetup"/>.
 /// </summary>
 internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
+    private readonly LogThrottle _throttle = new(TimeSpan.FromSeconds(1));
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
@@ -25,16 +27,17 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
 
         var failure = Classify(exception);
         var problem = failure is null ? Unexpected(httpContext, exception) : Problems.For(failure);
+        var status = problem.Status!.Value;
         if (failure is null)
         {
             LogServerFault(logger, httpContext.Request.Method, httpContext.Request.Path, problem.Detail, exception);
         }
-        else
+        else if (_throttle.TryEnter(status, out var suppressed))
         {
-            LogRefused(logger, problem.Status >= 500 ? LogLevel.Warning : LogLevel.Information, httpContext.Request.Method, httpContext.Request.Path, problem.Status, problem.Detail);
+            LogRefused(logger, status >= 500 ? LogLevel.Warning : LogLevel.Information, httpContext.Request.Method, httpContext.Request.Path, status, problem.Detail, suppressed);
         }
 
-        httpContext.Response.StatusCode = problem.Status!.Value;
+        httpContext.Response.StatusCode = status;
         WriteHeaders(httpContext, problem);
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
@@ -45,44 +48,34 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         HypersphereException known => known,
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             new HypersphereException(ErrorKind.TooLarge, "the request body is larger than the service accepts (Hypersphere:MaxBodyBytes)", exception),
+        BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout } =>
+            ProtocolException.RequestTimeout("the request body arrived too slowly: the service reads a body at 240 bytes/s or faster after the first 5 seconds; send it whole", exception),
         BadHttpRequestException { InnerException: JsonException json } => HypersphereException.Bad(JsonErrorText.Describe(json)),
-        BadHttpRequestException bad when bad.Message.Contains("not provided from body", StringComparison.Ordinal) || bad.Message.Contains("no body was provided", StringComparison.Ordinal) =>
-            HypersphereException.Bad("the body must be a JSON object, but it was empty or null"),
-        BadHttpRequestException bad => HypersphereException.Bad(bad.Message),
+        BadHttpRequestException bad => HypersphereException.Bad($"the request is malformed: {bad.Message.TrimEnd('.')}"),
         _ => null,
     };
 
     /// <summary>
     /// The headers some statuses need: 429 says when to come back (<c>Retry-After</c>, seconds), 401 how to
-    /// authenticate (RFC 6750: <c>error="invalid_token"</c> only when a credential was sent).
+    /// authenticate (set by the authentication handler, which answers 401 itself).
     /// </summary>
     private static void WriteHeaders(HttpContext context, ProblemDetails problem)
     {
-        var headers = context.Response.Headers;
         if (problem.Extensions.TryGetValue(Problems.RetryAfter, out var seconds) && seconds is int wait)
         {
-            headers.RetryAfter = wait.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        if (problem.Status == StatusCodes.Status401Unauthorized)
-        {
-            headers.WWWAuthenticate = context.Request.Headers.Authorization.Count > 0
-                ? "Bearer realm=\"hypersphere\", error=\"invalid_token\""
-                : "Bearer realm=\"hypersphere\"";
+            context.Response.Headers.RetryAfter = wait.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
     }
 
-    private static ProblemDetails Unexpected(HttpContext context, Exception exception) => new()
-    {
-        Status = StatusCodes.Status500InternalServerError,
-        Title = "Internal error",
-        Detail = $"the service failed unexpectedly ({exception.GetType().Name}); its log has the details under trace id {context.TraceIdentifier}",
-        Extensions = { ["error"] = "internal" },
-    };
+    private static ProblemDetails Unexpected(HttpContext context, Exception exception) => Problems.Create(
+        StatusCodes.Status500InternalServerError,
+        "Internal error",
+        "internal",
+        $"the service failed unexpectedly ({exception.GetType().Name}); its log has the details under trace id {context.TraceIdentifier}");
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed: {Detail}")]
     private static partial void LogServerFault(ILogger logger, string method, string path, string? detail, Exception exception);
 
-    [LoggerMessage(Message = "{Method} {Path} answered {Status}: {Detail}")]
-    private static partial void LogRefused(ILogger logger, LogLevel level, string method, string path, int? status, string? detail);
+    [LoggerMessage(Message = "{Method} {Path} answered {Status}: {Detail} ({Suppressed} more answers of this status since the last entry were not logged)")]
+    private static partial void LogRefused(ILogger logger, LogLevel level, string method, string path, int status, string? detail, long suppressed);
 }

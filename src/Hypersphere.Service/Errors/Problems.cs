@@ -4,45 +4,46 @@ using Microsoft.AspNetCore.Mvc;
 namespace Hypersphere.Service.Errors;
 
 /// <summary>
-/// The one place where an <see cref="ErrorKind"/> becomes a problem document (RFC 9457,
-/// <c>application/problem+json</c>): the status comes from Core's <see cref="ErrorKindMapping.HttpStatus"/>,
-/// the title from the kind, the detail says what was wrong, and <c>error</c> names the kind for programs.
-/// An overloaded answer also carries <c>retry_after</c> (seconds), which the exception handler sends as <c>Retry-After</c>.
+/// The one place where a failure becomes a problem document (RFC 9457, <c>application/problem+json</c>): the
+/// status comes from Core's <see cref="ErrorKindMapping.HttpStatus"/> (or, for the few failures of HTTP itself,
+/// from <see cref="ProtocolException"/>), the title from the kind, the detail says what was wrong and what was
+/// expected, and <c>error</c> repeats it in OpenAI's shape (<see cref="ApiError"/>). An overloaded answer also
+/// carries <c>retry_after</c> (seconds), which is sent as <c>Retry-After</c> too.
 /// </summary>
 public static class Problems
 {
-    /// <summary>The problem extension (and <see cref="Exception.Data"/> key) holding the seconds to wait before retrying.</summary>
+    /// <summary>The problem extension holding the seconds to wait before retrying.</summary>
     public const string RetryAfter = "retry_after";
 
-    /// <summary>An <see cref="ErrorKind.Overloaded"/> failure (429) whose answer says to retry after <paramref name="seconds"/> (at least 1).</summary>
-    public static HypersphereException Overloaded(string detail, int seconds, Exception? inner = null)
-    {
-        var exception = new HypersphereException(ErrorKind.Overloaded, detail, inner);
-        exception.Data[RetryAfter] = Math.Max(1, seconds);
-        return exception;
-    }
+    /// <summary>The problem extension holding the <see cref="ApiError"/>.</summary>
+    public const string Error = "error";
 
     /// <summary>A problem document for <paramref name="kind"/> with <paramref name="detail"/>.</summary>
-    public static ProblemDetails For(ErrorKind kind, string detail) => new()
-    {
-        Status = ErrorKindMapping.HttpStatus(kind),
-        Title = Title(kind),
-        Detail = detail,
-        Extensions = { ["error"] = Code(kind) },
-    };
+    public static ProblemDetails For(ErrorKind kind, string detail) => Create(ErrorKindMapping.HttpStatus(kind), Title(kind), Code(kind), detail);
 
     /// <summary>A problem document for an expected failure.</summary>
     public static ProblemDetails For(HypersphereException exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        var problem = For(exception.Kind, exception.Message);
-        if (exception.Data[RetryAfter] is int seconds)
+        var problem = exception is ProtocolException protocol
+            ? Create(protocol.Status, protocol.Title, protocol.Code, protocol.Message)
+            : For(exception.Kind, exception.Message);
+        if (exception is OverloadedException overloaded)
         {
-            problem.Extensions[RetryAfter] = seconds;
+            problem.Extensions[RetryAfter] = overloaded.RetryAfterSeconds;
         }
 
         return problem;
     }
+
+    /// <summary>A problem document with every member set.</summary>
+    public static ProblemDetails Create(int status, string title, string code, string detail) => new()
+    {
+        Status = status,
+        Title = title,
+        Detail = detail,
+        Extensions = { [Error] = ApiError.For(status, code, detail) },
+    };
 
     /// <summary>The kind in snake_case (<c>invalid_input</c>, <c>too_large</c>, …).</summary>
     public static string Code(ErrorKind kind) => kind switch

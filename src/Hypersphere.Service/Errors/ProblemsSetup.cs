@@ -1,35 +1,17 @@
+using Hypersphere.Service.Hosting;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Hypersphere.Service.Errors;
 
-/// <summary>Wires the problem documents into the pipeline: exceptions, empty error statuses and binding failures.</summary>
+/// <summary>Wires the problem documents into the pipeline: exceptions, bodiless error statuses and the framework's own refusals.</summary>
 public static class ProblemsSetup
 {
-    /// <summary>Problem details, the exception handler, and binding failures thrown (not swallowed) so the handler can explain them.</summary>
+    /// <summary>Problem details (always problem+json, with an OpenAI-shaped <c>error</c>), the exception handler, and binding failures thrown so the handler can explain them.</summary>
     public static IServiceCollection AddProblemResponses(this IServiceCollection services)
     {
-        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
-        {
-            var problem = context.ProblemDetails;
-            var request = context.HttpContext.Request;
-            problem.Detail ??= problem.Status switch
-            {
-                StatusCodes.Status404NotFound => $"there is no route {request.Method} {request.Path}; the routes are listed in /openapi/v1.json",
-                StatusCodes.Status405MethodNotAllowed => $"{request.Path} does not take {request.Method}; the routes are listed in /openapi/v1.json",
-                // Routing itself refuses a body of another media type before any endpoint runs.
-                StatusCodes.Status415UnsupportedMediaType => $"the body must be JSON sent with Content-Type: application/json (or, for /v1/embeddings, a NumPy .npy array sent with Content-Type: application/x-npy), but the Content-Type was '{request.ContentType ?? "(none)"}'",
-                _ => null,
-            };
-            if (problem.Detail is not null && !problem.Extensions.ContainsKey("error"))
-            {
-                problem.Extensions["error"] = problem.Status switch
-                {
-                    StatusCodes.Status404NotFound => "not_found",
-                    StatusCodes.Status405MethodNotAllowed => "method_not_allowed",
-                    StatusCodes.Status415UnsupportedMediaType => "unsupported_media_type",
-                    _ => "error",
-                };
-            }
-        });
+        // Before AddProblemDetails, so it is the first writer the problem details service asks.
+        services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context => Complete(context.ProblemDetails, context.HttpContext.Request));
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         return services;
@@ -41,5 +23,25 @@ public static class ProblemsSetup
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         return app;
+    }
+
+    /// <summary>Gives a problem the framework made (a status code page, a rate limiter's refusal) its detail and <c>error</c>.</summary>
+    private static void Complete(ProblemDetails problem, HttpRequest request)
+    {
+        (string Code, string Detail) fallback = problem.Status switch
+        {
+            StatusCodes.Status404NotFound => ("not_found", $"there is no route {request.Method} {request.Path}; the routes are listed in {OpenApi.ApiDocumentation.DocumentPath}"),
+            StatusCodes.Status405MethodNotAllowed => ("method_not_allowed", $"{request.Path} does not take {request.Method}; the routes are listed in {OpenApi.ApiDocumentation.DocumentPath}"),
+            // Routing itself refuses a body of another media type before any endpoint runs.
+            StatusCodes.Status415UnsupportedMediaType => ("unsupported_media_type", Api.RequestBodies.MediaTypeDetail(request.ContentType)),
+            StatusCodes.Status400BadRequest => ("bad_request", "the request is malformed"),
+            StatusCodes.Status401Unauthorized => ("unauthorized", "this route needs a bearer key"),
+            var status => ("error", $"the service answered {status}"),
+        };
+        problem.Detail ??= fallback.Detail;
+        if (!problem.Extensions.ContainsKey(Problems.Error))
+        {
+            problem.Extensions[Problems.Error] = ApiError.For(problem.Status ?? 500, fallback.Code, problem.Detail);
+        }
     }
 }

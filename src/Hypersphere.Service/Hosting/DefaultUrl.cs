@@ -1,6 +1,6 @@
 namespace Hypersphere.Service.Hosting;
 
-/// <summary>DESIGN §3: the service listens on http://localhost:8080 unless told otherwise.</summary>
+/// <summary>The service listens on http://localhost:8080 unless told otherwise (docs/architecture.md, the HTTP contract).</summary>
 public static class DefaultUrl
 {
     /// <summary>The address used when none is configured.</summary>

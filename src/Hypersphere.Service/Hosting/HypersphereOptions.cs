@@ -42,7 +42,7 @@ public sealed class HypersphereOptions
     /// </summary>
     public bool IntraOpSpinning { get; set; }
 
-    /// <summary>Largest request body in bytes; larger bodies are answered 413.</summary>
+    /// <summary>Largest request body in bytes (Kestrel's own limit); larger bodies are answered 413.</summary>
     [Range(1024, 1L << 30, ErrorMessage = "Hypersphere:MaxBodyBytes must be between {1} and {2}")]
     public long MaxBodyBytes { get; set; } = 64L << 20;
 
@@ -88,13 +88,33 @@ public sealed class HypersphereOptions
     [Range(1, 1_000_000, ErrorMessage = "Hypersphere:MaxQueue must be between {1} and {2}")]
     public int MaxQueue { get; set; } = 1024;
 
-    /// <summary>Most embedding requests (embeddings and image quality) in the service at once; one more is refused with 429 and Retry-After.</summary>
+    /// <summary>
+    /// Most requests for model work (embeddings, quality) in the service at once, from the moment they enter (before
+    /// their bodies are read); past it and <see cref="MaxWaitingRequests"/> one more is refused at once with 429 and
+    /// Retry-After. Enough to keep every batch full; more only holds bodies in memory (docs/performance.md).
+    /// </summary>
     [Range(1, 100_000, ErrorMessage = "Hypersphere:MaxConcurrentRequests must be between {1} and {2}")]
-    public int MaxConcurrentRequests { get; set; } = 256;
+    public int MaxConcurrentRequests { get; set; } = 64;
+
+    /// <summary>Requests that may wait (body unread) for one of the <see cref="MaxConcurrentRequests"/> permits, oldest first; 0 refuses at once.</summary>
+    [Range(0, 100_000, ErrorMessage = "Hypersphere:MaxWaitingRequests must be between {1} and {2}")]
+    public int MaxWaitingRequests { get; set; } = 64;
+
+    /// <summary>Most requests for model work in the service at once per bearer key (0, the default: no limit per key beyond <see cref="MaxConcurrentRequests"/>).</summary>
+    [Range(0, 100_000, ErrorMessage = "Hypersphere:MaxConcurrentRequestsPerKey must be between {1} and {2}")]
+    public int MaxConcurrentRequestsPerKey { get; set; }
 
     /// <summary>
-    /// Longest an embedding request may wait and run, in milliseconds. Past it the request is answered 503
-    /// (<c>not_ready</c>: the service is too busy to answer in time) and its images still queued are dropped.
+    /// Most pixels (width·height summed over its images) one request may decode; each image's declared size is
+    /// charged before it is decoded, so more is refused (413) before it costs more than this.
+    /// </summary>
+    [Range(1, 10_000_000_000, ErrorMessage = "Hypersphere:MaxRequestPixels must be between {1} and {2}")]
+    public long MaxRequestPixels { get; set; } = 50_000_000;
+
+    /// <summary>
+    /// Longest a request for model work may take, body, decoding, waiting and running included, in milliseconds. Past
+    /// it the request is answered 503 (<c>not_ready</c>: the service is too busy to answer in time) and its images
+    /// still queued are dropped.
     /// </summary>
     [Range(1, 3_600_000, ErrorMessage = "Hypersphere:RequestTimeoutMs must be between {1} and {2}")]
     public int RequestTimeoutMs { get; set; } = 30_000;

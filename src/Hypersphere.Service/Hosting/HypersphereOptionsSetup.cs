@@ -1,5 +1,5 @@
 using Hypersphere.Core.Errors;
-using Hypersphere.Service.Serving;
+using Hypersphere.Service.Runtime.Models;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +11,7 @@ public static class HypersphereOptionsSetup
     /// <summary>Where the models root is looked for when no <c>models</c> folder is found above the content root (the container layout).</summary>
     public const string ContainerModelsPath = "/app/models";
 
-    /// <summary>Registers the options with start-up validation, and lifts Kestrel's body limit (RequestBodyGate enforces MaxBodyBytes).</summary>
+    /// <summary>Registers the options with start-up validation, and sets Kestrel's limits and the shutdown timeout from them.</summary>
     public static IServiceCollection AddHypersphereOptions(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<HypersphereOptions>()
@@ -32,18 +32,26 @@ public static class HypersphereOptionsSetup
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<HypersphereOptions>, HypersphereOptionsValidator>();
 
-        // RequestBodyGate enforces MaxBodyBytes on every body as it reads it, with a problem document;
-        // Kestrel's own limit (30 MB by default) would cut bodies short of a larger setting with a bare 413.
-        // (Reading the validated options here would throw while the app is being built, before validation
-        // can stop the process with its message.)
-        services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+        // Kestrel enforces MaxBodyBytes as a body is read (the handlers read bodies themselves, so its 413 becomes a
+        // problem document), leaves out its Server header, and reads request lines up to twice the URL length the
+        // app answers 414 to itself. Read from configuration, not from the validated options: reading those here
+        // would throw while the app is being built, before validation can stop the process with its message; a bad
+        // value is not applied here and the validation then stops the process naming it.
+        services.Configure<KestrelServerOptions>(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestLineSize = 2 * UrlLimit.MaxLength;
+            if (Setting(configuration, nameof(HypersphereOptions.MaxBodyBytes), new HypersphereOptions().MaxBodyBytes) is var max and >= 1024 and <= 1L << 30)
+            {
+                kestrel.Limits.MaxRequestBodySize = max;
+            }
+        });
 
         // Read from configuration, not from the validated options, for the same reason; a bad value is not applied
         // here and the validation then stops the process naming it.
         services.Configure<HostOptions>(host =>
         {
-            var text = configuration.GetSection(HypersphereOptions.Section)[nameof(HypersphereOptions.ShutdownTimeoutSeconds)];
-            var seconds = text is null ? new HypersphereOptions().ShutdownTimeoutSeconds : int.TryParse(text, out var parsed) ? parsed : 0;
+            var seconds = Setting(configuration, nameof(HypersphereOptions.ShutdownTimeoutSeconds), new HypersphereOptions().ShutdownTimeoutSeconds);
             if (seconds is >= 1 and <= 3_600)
             {
                 host.ShutdownTimeout = TimeSpan.FromSeconds(seconds);
@@ -51,6 +59,10 @@ public static class HypersphereOptionsSetup
         });
         return services;
     }
+
+    // A number setting as configured, its default when unset, 0 when it is no number.
+    private static long Setting(IConfiguration configuration, string key, long fallback) =>
+        configuration.GetSection(HypersphereOptions.Section)[key] is { } text ? (long.TryParse(text, out var parsed) ? parsed : 0) : fallback;
 
     // An empty value (also what an empty JSON array becomes) means no keys.
     private static string[] SplitScalar(IConfiguration configuration, string key) =>

@@ -3,12 +3,9 @@ using Microsoft.Extensions.Options;
 
 namespace Hypersphere.Service.Hosting;
 
-/// <summary>Running the app, and the middleware the pipeline needs before endpoints.</summary>
+/// <summary>Running the app.</summary>
 public static class ServiceHost
 {
-    /// <summary>Reads request bodies up to <see cref="HypersphereOptions.MaxBodyBytes"/> (413 beyond).</summary>
-    public static IApplicationBuilder UseRequestBodyGate(this IApplicationBuilder app) => app.UseMiddleware<RequestBodyGate>();
-
     /// <summary>
     /// Runs until shutdown. A setting that fails validation stops the process with one line naming it and
     /// the exit code of <see cref="ErrorKind.BadRequest"/>, instead of a stack trace.

@@ -15,5 +15,7 @@ public static class ServiceJson
         // "2" is not a number: the web defaults would accept quoted numbers.
         json.NumberHandling = JsonNumberHandling.Strict;
         json.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        // {"model": "a", "model": "b"} is ambiguous: refuse it rather than let the last one win.
+        json.AllowDuplicateProperties = false;
     });
 }

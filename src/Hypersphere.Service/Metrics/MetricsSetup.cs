@@ -1,4 +1,4 @@
-using Hypersphere.Service.Serving;
+using Hypersphere.Service.Runtime.Models;
 using Prometheus;
 
 namespace Hypersphere.Service.Metrics;

@@ -1,4 +1,4 @@
-using Hypersphere.Service.Serving;
+using Hypersphere.Service.Runtime.Models;
 using Prometheus;
 
 namespace Hypersphere.Service.Metrics;
@@ -34,8 +34,8 @@ public sealed class ServiceMetrics
         ExecutionProvider = factory.CreateGauge(
             "hypersphere_execution_provider", "1 for the ONNX Runtime execution provider each loaded model version runs on.", "model", "provider");
         Rejected = factory.CreateCounter(
-            "hypersphere_rejected_total", "Requests answered 429 because the service was full: queue_full (Hypersphere:MaxQueue) or concurrency (Hypersphere:MaxConcurrentRequests).", "reason");
-        TimedOut = factory.CreateCounter("hypersphere_timeouts_total", "Embedding requests answered 503 because they passed Hypersphere:RequestTimeoutMs.");
+            "hypersphere_rejected_total", "Requests answered 429 because the service was full: queue_full (Hypersphere:MaxQueue) or concurrency (Hypersphere:MaxConcurrentRequests, MaxWaitingRequests, MaxConcurrentRequestsPerKey).", "reason");
+        TimedOut = factory.CreateCounter("hypersphere_timeouts_total", "Requests for model work answered 503 because they passed Hypersphere:RequestTimeoutMs.");
     }
 
     /// <summary><c>hypersphere_http_requests_total{method,route,status}</c>.</summary>
@@ -70,7 +70,7 @@ public sealed class ServiceMetrics
     {
         ArgumentNullException.ThrowIfNull(loaded);
         ModelsLoaded.Set(loaded.Count);
-        var current = loaded.Select(m => (m.Id, m.Provider.Name)).ToHashSet();
+        var current = loaded.Select(m => (Id: m.Id.ToString(), m.Provider.Name)).ToHashSet();
         foreach (var labels in ExecutionProvider.GetAllLabelValues().ToArray())
         {
             if (!current.Contains((labels[0], labels[1])))

@@ -16,6 +16,9 @@ public static class ApiDocumentation
         {
             document.Info.Title = "Hypersphere";
             document.Info.Description = "Embeddings on the unit hypersphere from served ONNX models, and their alignment and uniformity (Wang & Isola 2020). Errors are application/problem+json.";
+            // The generator lists the request's own Host as the server; a client's Host header is not ours to echo.
+            // Without servers, paths are relative to wherever the document was fetched from.
+            document.Servers?.Clear();
             return Task.CompletedTask;
         });
         // JsonElement fields get their own inline schemas (FlexibleFieldSchemas), not one shared "anything".

@@ -1,4 +1,3 @@
-using Hypersphere.Service.Hosting;
 using Hypersphere.Service.Security;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -6,11 +5,11 @@ using Microsoft.OpenApi;
 namespace Hypersphere.Service.OpenApi;
 
 /// <summary>
-/// The optional bearer keys of <see cref="BearerKeys"/> as OpenAPI: one HTTP bearer scheme per <see cref="KeyScope"/>
+/// The optional bearer keys of <see cref="BearerKeySetup"/> as OpenAPI: one HTTP bearer scheme per <see cref="KeyScope"/>
 /// in <c>components.securitySchemes</c>, and a requirement of it on every operation whose endpoint carries
 /// <see cref="RequiresBearerKey"/> (the marker the key check itself reads), so the document follows the routes,
 /// not their paths. Unmarked operations (health, metrics) get no requirement. Their 401 response comes from
-/// <see cref="BearerKeys.RequireBearerKey"/>.
+/// <see cref="BearerKeySetup.RequireBearerKey"/>.
 /// </summary>
 internal sealed class BearerKeySchemes : IOpenApiDocumentTransformer, IOpenApiOperationTransformer
 {
@@ -48,7 +47,6 @@ internal sealed class BearerKeySchemes : IOpenApiDocumentTransformer, IOpenApiOp
         return Task.CompletedTask;
     }
 
-    private static (string Name, string Setting, string Routes) Describe(KeyScope scope) => scope == KeyScope.Admin
-        ? (AdminScheme, $"{HypersphereOptions.Section}:{nameof(HypersphereOptions.AdminKeys)}", "/admin")
-        : (ApiScheme, $"{HypersphereOptions.Section}:{nameof(HypersphereOptions.ApiKeys)}", "/v1");
+    private static (string Name, string Setting, string Routes) Describe(KeyScope scope) =>
+        (scope == KeyScope.Admin ? AdminScheme : ApiScheme, KeyScopes.Setting(scope), KeyScopes.Routes(scope));
 }

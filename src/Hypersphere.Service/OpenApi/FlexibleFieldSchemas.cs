@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
-using Hypersphere.Service.Embeddings;
-using Hypersphere.Service.Quality;
+using Hypersphere.Service.Api;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 

@@ -1,4 +1,4 @@
-using Hypersphere.Service.Embeddings;
+using Hypersphere.Service.Api;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;

@@ -1,0 +1,63 @@
+using Hypersphere.Core.Errors;
+using Hypersphere.Service.Errors;
+using Hypersphere.Service.Runtime.Models;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Hypersphere.Service.Api;
+
+/// <summary>Liveness and readiness probes; open even when <c>/v1</c> needs keys.</summary>
+public static class HealthApi
+{
+    /// <summary>Maps <c>/healthz/live</c> and <c>/healthz/ready</c>.</summary>
+    public static RouteGroupBuilder MapHealth(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/healthz").WithTags("Health");
+        group.MapGet("/live", () => TypedResults.Ok(new Liveness("live")))
+            .WithName("Live")
+            .WithSummary("200 while the process is up");
+        group.MapGet("/ready", Ready)
+            .WithName("Ready")
+            .WithSummary("200 once a model is loaded and warmed up, with the provider each runs on; 503 before that and while shutting down")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return group;
+    }
+
+    private static Results<Ok<Readiness>, ProblemHttpResult> Ready(ModelRegistry registry, IHostApplicationLifetime lifetime)
+    {
+        var loaded = registry.Loaded.Select(m => new ReadyModel(m.Id, m.Provider.Name, m.Provider.FallbackReason)).ToArray();
+        var failed = registry.Failures;
+        var stopping = lifetime.ApplicationStopping.IsCancellationRequested;
+        if (registry.IsReady && !stopping)
+        {
+            return TypedResults.Ok(new Readiness("ready", loaded, failed));
+        }
+
+        // While shutting down, a load balancer should stop sending work here even though the models still serve.
+        var problem = Problems.For(ErrorKind.NotReady, stopping ? "the service is shutting down: it finishes the requests it has and takes no new ones" : registry.NotServingReason());
+        problem.Extensions["models"] = loaded;
+        problem.Extensions["failed"] = failed;
+        return TypedResults.Problem(problem);
+    }
+}
+
+/// <summary>The answer of <c>/healthz/live</c>.</summary>
+/// <param name="Status">Always <c>live</c>.</param>
+public sealed record Liveness(string Status);
+
+/// <summary>The answer of <c>/healthz/ready</c> when ready.</summary>
+/// <param name="Status">Always <c>ready</c>.</param>
+/// <param name="Models">Loaded, warmed-up model versions and the execution provider each runs on.</param>
+/// <param name="Failed">Versions that failed to load, and why; the others serve.</param>
+public sealed record Readiness(
+    string Status,
+    IReadOnlyList<ReadyModel> Models,
+    IReadOnlyList<ModelLoadFailure> Failed);
+
+/// <summary>A loaded model version and where it runs.</summary>
+/// <param name="Id"><c>name@version</c>.</param>
+/// <param name="Provider">The ONNX Runtime execution provider in use.</param>
+/// <param name="FallbackReason">Why the session fell back to the CPU, if it did.</param>
+public sealed record ReadyModel(
+    ModelId Id,
+    string Provider,
+    string? FallbackReason);

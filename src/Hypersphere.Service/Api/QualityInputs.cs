@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text.Json;
+using Hypersphere.Core.Embeddings;
+using Hypersphere.Core.Errors;
+using Hypersphere.Service.Runtime.Inputs;
+
+namespace Hypersphere.Service.Api;
+
+/// <summary>
+/// Reads the JSON matrices and labels of a quality request. Wrong JSON shapes are
+/// <see cref="ErrorKind.BadRequest"/>; more than the allowed rows × dim is <see cref="ErrorKind.TooLarge"/>,
+/// checked before the values are read; ragged rows, non-finite values, non-unit rows and the like are
+/// <see cref="ErrorKind.InvalidInput"/> (the last ones from Core's <see cref="EmbeddingMatrix"/>).
+/// </summary>
+public static class QualityInputs
+{
+    /// <summary>A validated matrix from <paramref name="rows"/> (<paramref name="field"/> in messages).</summary>
+    public static EmbeddingMatrix Matrix(JsonElement rows, string field, long maxValues, bool normalize)
+    {
+        if (rows.ValueKind != JsonValueKind.Array)
+        {
+            throw HypersphereException.Bad($"{field} must be an array of rows (arrays of numbers), but was {InputItems.Describe(rows)}");
+        }
+
+        var count = rows.GetArrayLength();
+        if (count == 0)
+        {
+            throw HypersphereException.Invalid($"{field} must have at least 2 rows, but had 0");
+        }
+
+        var dim = RowLength(rows[0], $"{field}[0]");
+        if ((long)count * dim > maxValues)
+        {
+            throw new HypersphereException(ErrorKind.TooLarge, $"{field} has {count}×{dim} = {(long)count * dim} values, but at most {maxValues} are accepted (Hypersphere:MaxQualityValues)");
+        }
+
+        var values = new double[count * dim];
+        var i = 0;
+        foreach (var row in rows.EnumerateArray())
+        {
+            var length = RowLength(row, $"{field}[{i}]");
+            if (length != dim)
+            {
+                throw HypersphereException.Invalid($"{field} rows must all have the same length: row 0 has {dim} values, but row {i} has {length}");
+            }
+
+            var j = 0;
+            foreach (var value in row.EnumerateArray())
+            {
+                values[(i * dim) + j] = Number(value, $"{field}[{i}][{j}]");
+                j++;
+            }
+
+            i++;
+        }
+
+        return EmbeddingMatrix.Create(values, count, dim, normalize, field);
+    }
+
+    /// <summary>Class ids from <paramref name="labels"/>: integers or strings, one per row.</summary>
+    public static int[] Labels(JsonElement labels, int rows)
+    {
+        if (labels.ValueKind != JsonValueKind.Array)
+        {
+            throw HypersphereException.Bad($"labels must be an array of integers or strings, but was {InputItems.Describe(labels)}");
+        }
+
+        var text = new List<string>(labels.GetArrayLength());
+        foreach (var label in labels.EnumerateArray())
+        {
+            var name = $"labels[{text.Count}]";
+            text.Add(label.ValueKind switch
+            {
+                JsonValueKind.String => JsonStrings.Get(label, name),
+                JsonValueKind.Number when label.TryGetInt64(out var id) => id.ToString(CultureInfo.InvariantCulture),
+                JsonValueKind.Number => throw HypersphereException.Invalid($"{name} must be an integer or a string, but was {label.GetRawText()}"),
+                _ => throw HypersphereException.Bad($"{name} must be an integer or a string, but was {InputItems.Describe(label)}"),
+            });
+        }
+
+        if (text.Count != rows)
+        {
+            throw HypersphereException.Invalid($"labels must have one label per embedding: {rows} embeddings, but {text.Count} labels");
+        }
+
+        return Core.Quality.LabelSet.ToIds(text);
+    }
+
+    private static int RowLength(JsonElement row, string name) => row.ValueKind == JsonValueKind.Array
+        ? row.GetArrayLength()
+        : throw HypersphereException.Bad($"{name} must be an array of numbers, but was {InputItems.Describe(row)}");
+
+    private static double Number(JsonElement value, string name)
+    {
+        if (value.ValueKind != JsonValueKind.Number)
+        {
+            throw HypersphereException.Bad($"{name} must be a number, but was {InputItems.Describe(value)}");
+        }
+
+        return value.TryGetDouble(out var number) && double.IsFinite(number)
+            ? number
+            : throw HypersphereException.Invalid($"{name} is {value.GetRawText()}, but every value must be a finite number");
+    }
+}

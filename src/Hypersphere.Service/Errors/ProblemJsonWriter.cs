@@ -1,0 +1,29 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace Hypersphere.Service.Errors;
+
+/// <summary>
+/// Writes every problem document as <c>application/problem+json</c>, whatever the request's Accept header says.
+/// The framework's own writer declines when Accept names neither JSON nor problem+json (a client of the .npy
+/// fast path sends <c>Accept: application/x-npy</c>), which left error answers without a body; an error is
+/// worth more to that client than strict content negotiation. Registered before the framework's writer.
+/// </summary>
+internal sealed class ProblemJsonWriter(IOptions<ProblemDetailsOptions> problemOptions, IOptions<JsonOptions> jsonOptions) : IProblemDetailsWriter
+{
+    public const string MediaType = "application/problem+json";
+
+    public bool CanWrite(ProblemDetailsContext context) => true;
+
+    public async ValueTask WriteAsync(ProblemDetailsContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var http = context.HttpContext;
+        var problem = context.ProblemDetails;
+        problem.Status ??= http.Response.StatusCode;
+        problemOptions.Value.CustomizeProblemDetails?.Invoke(context);
+        http.Response.ContentType = MediaType;
+        await JsonSerializer.SerializeAsync(http.Response.Body, problem, problem.GetType(), jsonOptions.Value.SerializerOptions, http.RequestAborted);
+    }
+}

@@ -1,0 +1,111 @@
+using System.Text.Json;
+using Hypersphere.Core.Errors;
+using Hypersphere.Inference;
+using Hypersphere.Service.Hosting;
+using Hypersphere.Service.Runtime.Models;
+using Microsoft.Extensions.Options;
+
+namespace Hypersphere.Service.Runtime.Inputs;
+
+/// <summary>A source's items preprocessed for a model: <see cref="Count"/>·C·H·W floats.</summary>
+/// <param name="Pixels">The model's input, channel-first, item after item.</param>
+/// <param name="Count">Number of items.</param>
+internal sealed record PreprocessedItems(float[] Pixels, int Count);
+
+/// <summary>
+/// Turns raw inputs into a model's input floats, as part of the request that sent them: under its admission permit,
+/// checking its cancellation (client gone, request timeout) between images, charging each image's declared size
+/// against its <see cref="PixelBudget"/> before decoding, and decoding at most one image per core at a time across
+/// the service (decoding is CPU-bound: more at once only adds memory).
+/// </summary>
+internal sealed class InputDecoder(IOptions<HypersphereOptions> options) : IDisposable
+{
+    private readonly SemaphoreSlim _decoders = new(Environment.ProcessorCount, Environment.ProcessorCount);
+    private readonly int _maxItems = options.Value.MaxItemsPerRequest;
+
+    /// <summary>Preprocesses <paramref name="source"/> for <paramref name="model"/>.</summary>
+    public async Task<PreprocessedItems> PreprocessAsync(EmbeddingSource source, LoadedModel model, PixelBudget budget, CancellationToken cancellationToken) => source switch
+    {
+        JsonItemsSource json => await FromJsonAsync(json.Items, json.Field, model, budget, cancellationToken),
+        NpySource npy => FromNpy(npy.Bytes, npy.Field, model, budget),
+        _ => throw new ArgumentOutOfRangeException(nameof(source), source.GetType().Name, "unknown source"),
+    };
+
+    public void Dispose() => _decoders.Dispose();
+
+    private async Task<PreprocessedItems> FromJsonAsync(JsonElement input, string field, LoadedModel model, PixelBudget budget, CancellationToken cancellationToken)
+    {
+        var items = InputItems.List(input, field, _maxItems);
+        var size = model.Preprocessor.ImageSize;
+        var spec = model.Card.Input;
+        var shape = $"{spec.Channels}·{spec.Height}·{spec.Width}";
+        var pixels = new float[checked(items.Count * size)];
+        for (var i = 0; i < items.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (item, name) = items[i];
+            switch (item.ValueKind)
+            {
+                case JsonValueKind.String:
+                    var bytes = Base64Image.Decode(JsonStrings.Get(item, name), name);
+                    await _decoders.WaitAsync(cancellationToken);
+                    try
+                    {
+                        Decode(bytes, name, model.Preprocessor, budget, pixels.AsSpan(i * size, size));
+                    }
+                    finally
+                    {
+                        _decoders.Release();
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    InputItems.ReadFloats(item, name, shape, pixels.AsSpan(i * size, size));
+                    break;
+                default:
+                    throw HypersphereException.Bad($"{name} must be {InputItems.ItemShape}, but was {InputItems.Describe(item)}");
+            }
+        }
+
+        return new PreprocessedItems(pixels, items.Count);
+    }
+
+    private static void Decode(byte[] bytes, string name, ImagePreprocessor preprocessor, PixelBudget budget, Span<float> destination)
+    {
+        try
+        {
+            var (width, height) = ImagePreprocessor.DeclaredSize(bytes);
+            if ((long)width * height <= preprocessor.MaxPixels)
+            {
+                budget.Charge(width, height, name);
+            }
+
+            preprocessor.FromEncoded(bytes, destination); // refuses one image over MaxImagePixels itself, before decoding
+        }
+        catch (HypersphereException e) when (!e.Message.StartsWith(name, StringComparison.Ordinal))
+        {
+            throw new HypersphereException(e.Kind, $"{name}: {e.Message}", e);
+        }
+    }
+
+    private PreprocessedItems FromNpy(byte[] bytes, string field, LoadedModel model, PixelBudget budget)
+    {
+        var input = EmbeddingInputs.FromNpy(bytes, field, model.Preprocessor);
+        if (input.Count == 0)
+        {
+            throw HypersphereException.Invalid($"{field} must hold at least 1 image, but its array has N = 0");
+        }
+
+        if (input.Count > _maxItems)
+        {
+            throw new HypersphereException(ErrorKind.TooLarge, $"{field} must hold at most {_maxItems} images (Hypersphere:MaxItemsPerRequest), but held {input.Count}");
+        }
+
+        // Every image is at least the model's size once converted; charge that (an array's own size is bounded by the body limit).
+        var spec = model.Card.Input;
+        budget.Charge((long)input.Count * spec.Width, spec.Height, field);
+        var pixels = new float[checked(input.Count * model.Preprocessor.ImageSize)];
+        input.Preprocess(0, input.Count, pixels);
+        return new PreprocessedItems(pixels, input.Count);
+    }
+}

@@ -1,0 +1,111 @@
+using Hypersphere.Core.Errors;
+using Hypersphere.Inference;
+using Hypersphere.Service.Hosting;
+using Polly;
+using Polly.Retry;
+
+namespace Hypersphere.Service.Runtime.Models;
+
+/// <summary>
+/// Loads one version folder into a checked, warmed-up session (card, size and sha256 checks, interface check,
+/// warm-up run). An I/O error (a mounted volume still syncing) is retried with exponential backoff
+/// (<see cref="HypersphereOptions.ModelLoadRetries"/>, <see cref="HypersphereOptions.ModelLoadRetryDelayMs"/>);
+/// every other failure, and the last I/O one, is a <see cref="HypersphereException"/> naming the version.
+/// </summary>
+internal sealed partial class ModelLoader(HypersphereOptions options, ILogger logger)
+{
+    private readonly ResiliencePipeline _retry = IoRetry(options, logger);
+
+    /// <summary>Loads <c>root/name/version</c>.</summary>
+    public async Task<LoadedModel> LoadAsync(string root, ModelId id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _retry.ExecuteAsync(
+                static (state, _) => ValueTask.FromResult(state.Self.LoadOnce(state.Root, state.Id)),
+                (Self: this, Root: root, Id: id),
+                cancellationToken);
+        }
+        catch (Exception e) when (e is not (HypersphereException or OperationCanceledException))
+        {
+            throw new HypersphereException(ErrorKind.Corrupt, $"model {id} could not be loaded: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The retry on <see cref="IOException"/>: exponential backoff with jitter, each retry logged.</summary>
+    public static ResiliencePipeline IoRetry(HypersphereOptions options, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.ModelLoadRetries == 0)
+        {
+            return ResiliencePipeline.Empty;
+        }
+
+        return new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<IOException>(),
+                MaxRetryAttempts = options.ModelLoadRetries,
+                Delay = TimeSpan.FromMilliseconds(options.ModelLoadRetryDelayMs),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                OnRetry = arguments =>
+                {
+                    LogRetry(logger, arguments.AttemptNumber + 1, options.ModelLoadRetries, arguments.RetryDelay.TotalMilliseconds, arguments.Outcome.Exception?.Message);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+    }
+
+    private LoadedModel LoadOnce(string root, ModelId id)
+    {
+        var folder = ModelFolder.Open(id.FolderUnder(root));
+        if (folder.Card.Name != id.Name || folder.Card.Version != id.Version)
+        {
+            throw new HypersphereException(ErrorKind.Corrupt, $"the card of {id} says {folder.Id}, but the folder is {id}");
+        }
+
+        var encoderOptions = new EncoderOptions(ExecutionProviders.Parse(options.ExecutionProvider), options.CudaDeviceId, options.EffectiveIntraOpThreads, options.IntraOpSpinning);
+        var encoder = OnnxEncoder.Load(folder, encoderOptions);
+        LogLoaded(logger, id.ToString(), encoder.Provider.Name, folder.Card.EmbeddingDim);
+        if (encoder.Provider.FallbackReason is { } reason)
+        {
+            LogFallback(logger, id.ToString(), reason);
+        }
+
+        return new LoadedModel(id, encoder, new ImagePreprocessor(folder.Card.Input, options.MaxImagePixels));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Loading a model failed with an I/O error (retry {Attempt} of {Retries} in {DelayMs:F0} ms): {Error}")]
+    private static partial void LogRetry(ILogger logger, int attempt, int retries, double delayMs, string? error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Model} on {Provider} (dimension {Dim}), warmed up")]
+    private static partial void LogLoaded(ILogger logger, string model, string provider, int dim);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Model} runs on the CPU: {Reason}")]
+    private static partial void LogFallback(ILogger logger, string model, string reason);
+}
+
+/// <summary>
+/// What a version folder looks like on disk: its files' names, sizes and modification times. A reload compares
+/// stamps to find folders that changed since they were loaded, without hashing them.
+/// </summary>
+/// <param name="Files">The listing, one <c>name:size:ticks</c> per file, or why it could not be read.</param>
+internal readonly record struct FolderStamp(string Files)
+{
+    public static FolderStamp Read(string directory)
+    {
+        try
+        {
+            var files = new DirectoryInfo(directory).EnumerateFiles()
+                .OrderBy(f => f.Name, StringComparer.Ordinal)
+                .Select(f => $"{f.Name}:{f.Length}:{f.LastWriteTimeUtc.Ticks}");
+            return new FolderStamp(string.Join('|', files));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new FolderStamp($"unreadable: {e.Message}");
+        }
+    }
+}
