@@ -24,7 +24,7 @@ public sealed class ApiKeyTests : IClassFixture<ToyModels>, IDisposable
 
         var missing = await client.PostAsync("/v1/embeddings", Body());
         var problem = await Http.Problem(missing, 401, "send the header 'Authorization: Bearer <key>'", "Hypersphere:ApiKeys");
-        Assert.Equal("unauthorized", (string?)problem["error"]);
+        Assert.Equal("unauthorized", (string?)problem["error"]!["code"]);
         Assert.Equal("Bearer realm=\"hypersphere\"", missing.Headers.WwwAuthenticate.ToString());
 
         var wrong = await Send(client, HttpMethod.Post, "/v1/embeddings", new AuthenticationHeaderValue("Bearer", ApiKey + "x"));

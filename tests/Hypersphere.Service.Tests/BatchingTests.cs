@@ -1,5 +1,9 @@
+using System.Text;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Hypersphere.Service.Runtime.Models;
 using Hypersphere.Inference;
-using Hypersphere.Service.Embeddings;
+using Hypersphere.Service.Runtime.Batching;
 using Hypersphere.Service.Hosting;
 using Hypersphere.Service.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -55,16 +59,16 @@ public sealed class BatchingTests : IClassFixture<ToyModels>, IDisposable
         await using var factory = new ServiceFactory(Models(), Settings(("MaxBatchSize", "1"), ("MaxBatchDelayMs", "0"), ("MaxQueue", "2"), ("ConcurrentBatches", "1")), runner.Install);
         using var client = factory.CreateClient();
         await factory.WaitForStartupLoadAsync();
-        var batching = factory.Services.GetRequiredService<BatchingEmbeddingService>();
+        var batching = factory.Services.GetRequiredService<BatchScheduler>();
 
         var running = client.PostAsync("/v1/embeddings", Http.Json(new { input = RandomImage(1) }));
         Assert.True(await runner.WaitForRunAsync());
         var queued = client.PostAsync("/v1/embeddings", Http.Json(new { input = new[] { RandomImage(2), RandomImage(3) } }));
-        await Until(() => batching.QueueDepth("toy@1") == 2);
+        await Until(() => batching.QueueDepth(new ModelId("toy", "1")) == 2);
         var refused = await client.PostAsync("/v1/embeddings", Http.Json(new { input = RandomImage(4) }));
 
         var problem = await Http.Problem(refused, 429, "the queue of model toy@1 holds 2 images", "Hypersphere:MaxQueue");
-        Assert.Equal("overloaded", (string?)problem["error"]);
+        Assert.Equal("overloaded", (string?)problem["error"]!["code"]);
         var retryAfter = refused.Headers.RetryAfter?.Delta;
         Assert.NotNull(retryAfter);
         Assert.True(retryAfter.Value.TotalSeconds >= 1, $"Retry-After {retryAfter}");
@@ -81,7 +85,7 @@ public sealed class BatchingTests : IClassFixture<ToyModels>, IDisposable
     public async Task ARequestOverTheConcurrencyLimitAnswers429WithRetryAfter()
     {
         using var runner = new GatedRunner();
-        await using var factory = new ServiceFactory(Models(), Settings(("MaxConcurrentRequests", "1")), runner.Install);
+        await using var factory = new ServiceFactory(Models(), Settings(("MaxConcurrentRequests", "1"), ("MaxWaitingRequests", "0")), runner.Install);
         using var client = factory.CreateClient();
         await factory.WaitForStartupLoadAsync();
 
@@ -96,6 +100,43 @@ public sealed class BatchingTests : IClassFixture<ToyModels>, IDisposable
         await Http.OkJson(await client.PostAsync("/v1/embeddings", Http.Json(new { input = RandomImage(2) })));
         PrometheusText.AssertValue(await client.GetStringAsync("/metrics"), "hypersphere_rejected_total{reason=\"concurrency\"}", 1);
     }
+
+    [SkippableFact]
+    public async Task ARequestWaitsForAPermitAndOneMoreIsRefusedBeforeItsBodyArrives()
+    {
+        using var runner = new GatedRunner();
+        await using var factory = new ServiceFactory(Models(), Settings(("MaxConcurrentRequests", "1"), ("MaxWaitingRequests", "1")), runner.Install);
+        // Real sockets: an HTTP/1.1 client reads an early answer while its body is still being sent.
+        factory.UseKestrelOnAFreePort();
+        factory.StartServer();
+        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        using var client = new HttpClient { BaseAddress = new Uri(address) };
+        await factory.WaitForStartupLoadAsync();
+
+        var running = client.PostAsync("/v1/embeddings", Http.Json(new { input = RandomImage(1) }));
+        Assert.True(await runner.WaitForRunAsync());
+        var waiting = client.PostAsync("/v1/embeddings", Http.Json(new { input = RandomImage(2) }));
+        await Task.Delay(200);
+        Assert.False(waiting.IsCompleted, "the second request must wait for the permit");
+
+        // A body that never arrives whole: the refusal cannot have needed it.
+        var uri = new Uri(address);
+        using var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync(uri.Host, uri.Port);
+        var stream = socket.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST /v1/embeddings HTTP/1.1\r\nHost: {uri.Authority}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{{\"input\": "));
+        var answer = new byte[4096];
+        var read = await stream.ReadAsync(answer).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+        var text = Encoding.ASCII.GetString(answer, 0, read);
+        Assert.StartsWith("HTTP/1.1 429", text, StringComparison.Ordinal);
+        Assert.Contains("application/problem+json", text, StringComparison.Ordinal);
+        Assert.Contains("Retry-After:", text, StringComparison.Ordinal);
+
+        runner.Open();
+        await Http.OkJson(await running);
+        await Http.OkJson(await waiting);
+    }
+
 
     [SkippableFact]
     public async Task ARequestPastItsTimeoutAnswers503AndItsQueuedImagesNeverRun()

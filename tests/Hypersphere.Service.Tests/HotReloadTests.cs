@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using Hypersphere.Core.Errors;
-using Hypersphere.Service.Embeddings;
+using Hypersphere.Service.Runtime.Batching;
 using Hypersphere.Service.Hosting;
-using Hypersphere.Service.Serving;
+using Hypersphere.Service.Runtime.Models;
 using Hypersphere.Service.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -100,7 +100,7 @@ public sealed class HotReloadTests : IClassFixture<ToyModels>, IDisposable
         using var client = factory.CreateClient();
         await factory.WaitForStartupLoadAsync();
         var two = Assert.Single(factory.Registry.Loaded);
-        Assert.Equal("toy@2", two.Id);
+        Assert.Equal("toy@2", two.Id.ToString());
 
         var inFlight = Embed(client, null);
         Assert.True(await runner.WaitForRunAsync());
@@ -117,7 +117,7 @@ public sealed class HotReloadTests : IClassFixture<ToyModels>, IDisposable
         Assert.Equal(ErrorKind.NotReady, Assert.Throws<HypersphereException>(() => two.Encoder.Embed(_image, 1)).Kind);
         await AssertServes(client, "toy@1", seed: 1);
         await Http.Problem(await Embed(client, "toy@2"), 404, "has no version '2'");
-        Assert.Equal(0, factory.Services.GetRequiredService<BatchingEmbeddingService>().QueueDepth("toy@2"));
+        Assert.Equal(0, factory.Services.GetRequiredService<BatchScheduler>().QueueDepth(new ModelId("toy", "2")));
     }
 
     [SkippableFact]

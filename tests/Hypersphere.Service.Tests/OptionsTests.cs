@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Hypersphere.Service.Hosting;
-using Hypersphere.Service.Serving;
+using Hypersphere.Service.Runtime.Models;
 using Hypersphere.Service.Tests.Support;
 
 namespace Hypersphere.Service.Tests;

@@ -21,7 +21,7 @@ public sealed class ReadinessTests : IClassFixture<ToyModels>, IDisposable
         await factory.WaitForStartupLoadAsync();
 
         var problem = await Http.Problem(await client.GetAsync("/healthz/ready"), 503, "holds no <name>/<version>/model.json");
-        Assert.Equal("not_ready", (string?)problem["error"]);
+        Assert.Equal("not_ready", (string?)problem["error"]!["code"]);
         await Http.Problem(await client.PostAsync("/v1/embeddings", Http.Json(new { input = Enumerable.Repeat(0.5f, 64).ToArray() })), 503, "no model is served");
 
         _toys.WriteVersion(root, "toy", "1", seed: 1);

@@ -1,6 +1,7 @@
+using Hypersphere.Service.Runtime.Models;
 using System.Net;
 using Hypersphere.Core.Errors;
-using Hypersphere.Service.Embeddings;
+using Hypersphere.Service.Runtime.Batching;
 using Hypersphere.Service.Tests.Support;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -42,8 +43,8 @@ public sealed class ShutdownTests : IClassFixture<ToyModels>, IDisposable
         var running = http.PostAsync("/v1/embeddings", Http.Json(new { input = images[0] }));
         Assert.True(await runner.WaitForRunAsync());
         var queued = http.PostAsync("/v1/embeddings", Http.Json(new { input = images[1] }));
-        var batching = factory.Services.GetRequiredService<BatchingEmbeddingService>();
-        while (batching.QueueDepth("toy@1") == 0)
+        var batching = factory.Services.GetRequiredService<BatchScheduler>();
+        while (batching.QueueDepth(new ModelId("toy", "1")) == 0)
         {
             await Task.Delay(10);
         }

@@ -24,6 +24,8 @@ internal sealed class ProblemJsonWriter(IOptions<ProblemDetailsOptions> problemO
         problem.Status ??= http.Response.StatusCode;
         problemOptions.Value.CustomizeProblemDetails?.Invoke(context);
         http.Response.ContentType = MediaType;
-        await JsonSerializer.SerializeAsync(http.Response.Body, problem, problem.GetType(), jsonOptions.Value.SerializerOptions, http.RequestAborted);
+        // Not the request's token: when the request timed out, that token is the one that fired, and the
+        // answer saying so must still be written (a few hundred bytes).
+        await JsonSerializer.SerializeAsync(http.Response.Body, problem, problem.GetType(), jsonOptions.Value.SerializerOptions, CancellationToken.None);
     }
 }

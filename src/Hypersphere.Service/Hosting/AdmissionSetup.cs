@@ -59,8 +59,11 @@ public static partial class AdmissionSetup
         return group;
     }
 
-    /// <summary>The limiter and the timeouts, after authorization (so a caller without a key takes no permit).</summary>
-    public static IApplicationBuilder UseAdmission(this IApplicationBuilder app) => app.UseRateLimiter().UseRequestTimeouts();
+    /// <summary>
+    /// The timeouts, then the limiter, after authorization (so a caller without a key takes no permit); the timeout
+    /// comes first so that it bounds a request's wait for a permit too.
+    /// </summary>
+    public static IApplicationBuilder UseAdmission(this IApplicationBuilder app) => app.UseRequestTimeouts().UseRateLimiter();
 
     private static HypersphereOptions Settings(HttpContext context) => context.RequestServices.GetRequiredService<IOptions<HypersphereOptions>>().Value;
 

@@ -1,5 +1,5 @@
-using Hypersphere.Service.Embeddings;
-using Hypersphere.Service.Serving;
+using Hypersphere.Service.Runtime.Batching;
+using Hypersphere.Service.Runtime.Models;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hypersphere.Service.Tests.Support;

@@ -1,4 +1,4 @@
-using Hypersphere.Service.Serving;
+using Hypersphere.Service.Runtime.Models;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;

@@ -35,7 +35,7 @@ public static class Base64Image
         {
             // Clients of text-embedding APIs send text here; say plainly that this service embeds images.
             throw HypersphereException.Bad(
-                $"{name} is a string of {payload.Length} characters that is not base64: the models served here embed images, not text; send {Expected}");
+                $"{name} is not valid base64 ({payload.Length} characters): the models served here embed images, not text; send {Expected}");
         }
 
         return bytes.AsSpan(0, written).ToArray();

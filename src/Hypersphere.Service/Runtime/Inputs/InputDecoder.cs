@@ -38,7 +38,7 @@ internal sealed class InputDecoder(IOptions<HypersphereOptions> options) : IDisp
         var items = InputItems.List(input, field, _maxItems);
         var size = model.Preprocessor.ImageSize;
         var spec = model.Card.Input;
-        var shape = $"{spec.Channels}·{spec.Height}·{spec.Width}";
+        var expected = $"C·H·W = {spec.Channels}·{spec.Height}·{spec.Width} = {size} floats for model {model.Id}";
         var pixels = new float[checked(items.Count * size)];
         for (var i = 0; i < items.Count; i++)
         {
@@ -60,7 +60,7 @@ internal sealed class InputDecoder(IOptions<HypersphereOptions> options) : IDisp
 
                     break;
                 case JsonValueKind.Array:
-                    InputItems.ReadFloats(item, name, shape, pixels.AsSpan(i * size, size));
+                    InputItems.ReadFloats(item, name, expected, pixels.AsSpan(i * size, size));
                     break;
                 default:
                     throw HypersphereException.Bad($"{name} must be {InputItems.ItemShape}, but was {InputItems.Describe(item)}");

@@ -45,13 +45,13 @@ public static class InputItems
         _ => "an object",
     };
 
-    /// <summary>Reads a float item into <paramref name="destination"/> (its length is C·H·W, described by <paramref name="shape"/>).</summary>
-    public static void ReadFloats(JsonElement item, string name, string shape, Span<float> destination)
+    /// <summary>Reads a float item into <paramref name="destination"/>, whose length is C·H·W (<paramref name="expected"/> says so in words).</summary>
+    public static void ReadFloats(JsonElement item, string name, string expected, Span<float> destination)
     {
         var length = item.GetArrayLength();
         if (length != destination.Length)
         {
-            throw HypersphereException.Invalid($"{name} must hold C·H·W = {shape} = {destination.Length} floats, but held {length}");
+            throw HypersphereException.Invalid($"{name} must hold {expected}, but held {length}");
         }
 
         var j = 0;
