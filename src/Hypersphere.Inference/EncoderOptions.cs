@@ -11,7 +11,9 @@ namespace Hypersphere.Inference;
 /// closely) or sleep at once (<c>session.intra_op.allow_spinning = 0</c>: leaves the cores to other work in the
 /// process between runs, such as a server parsing requests).
 /// </param>
-public sealed record EncoderOptions(ExecutionProviderChoice Provider = ExecutionProviderChoice.Auto, int DeviceId = 0, int IntraOpThreads = 0, bool IntraOpSpinning = true)
+/// <param name="ProviderSetting">How the caller's user chooses the provider, named in the message when CUDA was demanded and cannot load (<c>--provider</c> on the command line, <c>Hypersphere:ExecutionProvider</c> in the service).</param>
+public sealed record EncoderOptions(
+    ExecutionProviderChoice Provider = ExecutionProviderChoice.Auto, int DeviceId = 0, int IntraOpThreads = 0, bool IntraOpSpinning = true, string ProviderSetting = "--provider")
 {
     /// <summary>Auto provider, device 0, default threads.</summary>
     public static EncoderOptions Default { get; } = new();

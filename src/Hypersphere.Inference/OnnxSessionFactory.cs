@@ -35,7 +35,7 @@ internal static partial class OnnxSessionFactory
             cpu.Dispose();
             throw new HypersphereException(
                 ErrorKind.NotReady,
-                $"the CUDA execution provider was requested, but it cannot be used here: {cudaFailure} (use --provider auto or cpu to run on the CPU)");
+                $"the CUDA execution provider was requested, but it cannot be used here: {cudaFailure} (set {options.ProviderSetting} to auto or cpu to run on the CPU)");
         }
 
         return (cpu, new ExecutionProviderInfo(ExecutionProviders.Cpu, options.Provider, cudaFailure));

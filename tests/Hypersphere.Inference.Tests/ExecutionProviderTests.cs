@@ -39,7 +39,7 @@ public sealed class ExecutionProviderTests(ToyModel model) : IClassFixture<ToyMo
 
         Assert.Equal(ErrorKind.NotReady, e.Kind);
         Assert.StartsWith("the CUDA execution provider was requested, but it cannot be used here: ", e.Message, StringComparison.Ordinal);
-        Assert.Contains("--provider auto or cpu", e.Message, StringComparison.Ordinal);
+        Assert.Contains("set --provider to auto or cpu", e.Message, StringComparison.Ordinal);
     }
 
     [SkippableFact]

@@ -17,6 +17,13 @@ internal static partial class JsonErrorText
             ? string.Create(CultureInfo.InvariantCulture, $" (line {line + 1}, byte {exception.BytePositionInLine + 1})")
             : string.Empty;
         var conversion = Conversion().Match(exception.Message);
+        if (exception.InnerException is InvalidOperationException { Message: var inner } && inner.Contains("UTF-16", StringComparison.Ordinal))
+        {
+            // An escaped lone surrogate ("\ud800") parses as JSON but is no text.
+            var path = exception.Path ?? (conversion.Success ? conversion.Groups["path"].Value : "a string");
+            return $"{path} is not valid text: it holds an unpaired UTF-16 surrogate escape (\\ud800–\\udfff alone){where}; send valid Unicode";
+        }
+
         if (conversion.Success)
         {
             var path = exception.Path ?? conversion.Groups["path"].Value;

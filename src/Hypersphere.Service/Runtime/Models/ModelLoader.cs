@@ -66,7 +66,8 @@ internal sealed partial class ModelLoader(HypersphereOptions options, ILogger lo
             throw new HypersphereException(ErrorKind.Corrupt, $"the card of {id} says {folder.Id}, but the folder is {id}");
         }
 
-        var encoderOptions = new EncoderOptions(ExecutionProviders.Parse(options.ExecutionProvider), options.CudaDeviceId, options.EffectiveIntraOpThreads, options.IntraOpSpinning);
+        var encoderOptions = new EncoderOptions(
+            ExecutionProviders.Parse(options.ExecutionProvider), options.CudaDeviceId, options.EffectiveIntraOpThreads, options.IntraOpSpinning, "Hypersphere:ExecutionProvider");
         var encoder = OnnxEncoder.Load(folder, encoderOptions);
         LogLoaded(logger, id.ToString(), encoder.Provider.Name, folder.Card.EmbeddingDim);
         if (encoder.Provider.FallbackReason is { } reason)
