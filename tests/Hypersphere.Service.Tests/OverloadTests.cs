@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using Hypersphere.Service.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Hypersphere.Service.Tests;
+
+/// <summary>Overload is expected behaviour: every refusal is an answer and a count, not a log line.</summary>
+public sealed class OverloadTests : IClassFixture<ToyModels>, IDisposable
+{
+    private readonly ToyModels _toys;
+    private readonly TempFolder _temp = new();
+
+    public OverloadTests(ToyModels toys) => _toys = toys;
+
+    public void Dispose() => _temp.Dispose();
+
+    [SkippableFact]
+    public async Task TwoHundredRefusalsAreCountedAndAnsweredButLoggedAtMostOnceASecond()
+    {
+        _toys.Require();
+        var root = _temp.Folder("models");
+        _toys.WriteVersion(root, "toy", "1", seed: 1);
+        using var runner = new GatedRunner();
+        var log = new CapturingLogger();
+        await using var factory = new ServiceFactory(
+            root,
+            new Dictionary<string, string?> { ["Hypersphere:MaxConcurrentRequests"] = "1", ["Hypersphere:MaxWaitingRequests"] = "0" },
+            services =>
+            {
+                runner.Install(services);
+                services.AddSingleton<ILoggerProvider>(log);
+            });
+        using var client = factory.CreateClient();
+        await factory.WaitForStartupLoadAsync();
+        var running = client.PostAsync("/v1/embeddings", Http.Json(new { input = Enumerable.Repeat(0.5f, 64).ToArray() }));
+        Assert.True(await runner.WaitForRunAsync());
+        var before = log.Entries.Count;
+
+        var started = DateTime.UtcNow;
+        for (var i = 0; i < 200; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/embeddings") { Content = new ByteArrayContent([0x93, 0x4e, 0x55]) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-npy");
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/x-npy"));
+            await Http.Problem(await client.SendAsync(request), 429, "Hypersphere:MaxConcurrentRequests");
+        }
+
+        var seconds = (DateTime.UtcNow - started).TotalSeconds;
+        var entries = log.Entries.Skip(before).ToArray();
+        Assert.True(entries.Length <= Math.Ceiling(seconds) + 1, $"{entries.Length} log entries for 200 refusals in {seconds:F1} s:\n{string.Join("\n", entries)}");
+        Assert.DoesNotContain(entries, e => e.Contains("   at ", StringComparison.Ordinal));
+        runner.Open();
+        await Http.OkJson(await running);
+        PrometheusText.AssertValue(await client.GetStringAsync("/metrics"), "hypersphere_rejected_total{reason=\"concurrency\"}", 200);
+    }
+
+    private sealed class CapturingLogger : ILoggerProvider, ILogger
+    {
+        public ConcurrentQueue<string> Entries { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                Entries.Enqueue($"{logLevel}: {formatter(state, exception)}{(exception is null ? string.Empty : "\n" + exception)}");
+            }
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}
