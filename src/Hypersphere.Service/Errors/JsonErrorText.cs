@@ -24,6 +24,13 @@ internal static partial class JsonErrorText
             return $"{path} is not valid text: it holds an unpaired UTF-16 surrogate escape (\\ud800–\\udfff alone){where}; send valid Unicode";
         }
 
+        var duplicate = Duplicate().Match(exception.Message);
+        if (duplicate.Success)
+        {
+            var key = duplicate.Groups["name"].Value;
+            return $"the key '{key}' appears twice in one object{where}; every key may appear once";
+        }
+
         if (conversion.Success)
         {
             var path = exception.Path ?? conversion.Groups["path"].Value;
@@ -65,6 +72,9 @@ internal static partial class JsonErrorText
 
     [GeneratedRegex(@"could not be converted to (?<type>.+?)\. Path: (?<path>[^ |]+)")]
     private static partial Regex Conversion();
+
+    [GeneratedRegex(@"Duplicate property '(?<name>[^']*)'")]
+    private static partial Regex Duplicate();
 
     [GeneratedRegex(@"\s*(Path: \S+ \| )?LineNumber: \d+ \| BytePositionInLine: \d+\.?")]
     private static partial Regex Location();
