@@ -1,11 +1,13 @@
 using System.CommandLine;
 using System.Xml.Linq;
+using YamlDotNet.Serialization;
 
 namespace Hypersphere.Cli.Tests;
 
 /// <summary>
-/// Every <c>hypersphere …</c> command line in README.md and docs/*.md parses with the CLI's real command tree, so
-/// the documentation cannot name a verb or an option the CLI lacks. Parsing only: nothing is run.
+/// Every <c>hypersphere …</c> command line in README.md and docs/*.md, and every trainer step of the Helm chart,
+/// parses with the CLI's real command tree, so neither can name a verb or an option the CLI lacks. Parsing only:
+/// nothing is run.
 /// </summary>
 public sealed class DocumentedCommandLineTests
 {
@@ -43,6 +45,22 @@ public sealed class DocumentedCommandLineTests
             .ToList();
 
         Assert.All(mentions, m => Assert.True(Resolves(m.Arguments), $"{m}: no such command"));
+    }
+
+    [Fact]
+    public void TheHelmChartsTrainerStepsParse()
+    {
+        // Each step is a container of the trainer image running `hypersphere <args>` (helm/hypersphere/values.yaml).
+        var values = new DeserializerBuilder().Build().Deserialize<Dictionary<object, object>>(Repository.Read("helm", "hypersphere", "values.yaml"));
+        var steps = (List<object>)((Dictionary<object, object>)values["trainer"])["steps"];
+
+        Assert.NotEmpty(steps);
+        foreach (Dictionary<object, object> step in steps)
+        {
+            var arguments = ((List<object>)step["args"]).Select(a => (string)a).ToArray();
+            var errors = Root.Parse(arguments).Errors;
+            Assert.True(errors.Count == 0, $"trainer step {step["name"]} [{string.Join(' ', arguments)}]: {string.Join("; ", errors.Select(e => e.Message))}");
+        }
     }
 
     [Fact]
