@@ -26,6 +26,7 @@ internal static partial class DocumentedCommandLines
             .Select(f => Path.GetRelativePath(Repository.Root, f).Replace('\\', '/'))
             .Order(StringComparer.Ordinal));
 
+    /// <summary>The command lines of <paramref name="markdown"/>, reported as found in <paramref name="document"/>.</summary>
     public static IEnumerable<CommandLine> In(string document, string markdown)
     {
         foreach (var (line, code) in CodeTexts(markdown))
