@@ -33,10 +33,8 @@ COPY src/Hypersphere.Cli/Hypersphere.Cli.csproj src/Hypersphere.Cli/
 FROM build AS publish-service
 RUN dotnet restore src/Hypersphere.Service -r linux-x64
 COPY src/ src/
-# ONNX Runtime's Windows package adds its native DLLs (onnxruntime*.dll, ~215 MB) to every x64 output whatever the
-# RID, so they are removed here; Microsoft.ML.OnnxRuntime.dll (managed) does not match the pattern.
-RUN dotnet publish src/Hypersphere.Service -c Release -r linux-x64 --self-contained false -o /out/service \
-    && rm -f /out/service/onnxruntime*.dll
+# ONNX Runtime comes from Microsoft.ML.OnnxRuntime.Gpu.Linux (Linux natives only), so no Windows DLL reaches the output.
+RUN dotnet publish src/Hypersphere.Service -c Release -r linux-x64 --self-contained false -o /out/service
 
 # The CPU image never loads the CUDA or TensorRT providers (its ExecutionProvider is cpu): drop their ~285 MB.
 FROM publish-service AS publish-service-cpu
@@ -54,10 +52,9 @@ COPY src/ src/
 # No -p:TorchSharpGlibcxxPatch=never: the patch (README, platform notes) runs only where the build host's
 # libstdc++ lacks GLIBCXX_3.4.32 (GCC 13), and this stage's Ubuntu 24.04 libstdc++ (GCC 13 or newer) has it, so the
 # default "auto" leaves libLibTorchSharp.so untouched, exactly what the Ubuntu 24.04 trainer image below needs.
-# ONNX Runtime (export verification) runs on the CPU here, like libtorch: its Windows DLLs and CUDA/TensorRT
-# providers are dead weight.
+# ONNX Runtime (export verification) runs on the CPU here, like libtorch: its CUDA/TensorRT providers are dead weight.
 RUN dotnet publish src/Hypersphere.Cli -c Release -r linux-x64 --self-contained false -o /out/trainer \
-    && rm -f /out/trainer/onnxruntime*.dll /out/trainer/libonnxruntime_providers_cuda.so /out/trainer/libonnxruntime_providers_tensorrt.so
+    && rm -f /out/trainer/libonnxruntime_providers_cuda.so /out/trainer/libonnxruntime_providers_tensorrt.so
 
 # ---- trainer: Ubuntu 24.04 + the .NET 10 runtime + the CLI (libtorch CPU from the NuGet package) ---------------
 FROM mcr.microsoft.com/dotnet/runtime:${DOTNET_TAG} AS trainer

@@ -2,7 +2,7 @@ namespace Hypersphere.Core.Tests;
 
 /// <summary>
 /// Plain, obviously-correct O(N²d) implementations of the metrics, written from the formulas in
-/// DESIGN.md §1 and sharing no code with src: the independent second implementation the tests
+/// docs/architecture.md §1 and sharing no code with src: the independent second implementation the tests
 /// compare against.
 /// </summary>
 internal static class ReferenceMetrics

@@ -4,7 +4,7 @@ using System.Xml.Linq;
 
 namespace Hypersphere.Service.Tests;
 
-/// <summary>DESIGN §2: the service's dependency graph never reaches TorchSharp (nor Training, which carries it).</summary>
+/// <summary>docs/architecture.md §2: the service's dependency graph never reaches TorchSharp (nor Training, which carries it).</summary>
 public sealed class DependencyTests
 {
     private static readonly string[] Forbidden = ["TorchSharp", "libtorch", "Hypersphere.Training"];
