@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 using Hypersphere.Core.Embeddings;
@@ -41,12 +42,20 @@ public static class Uniformity
         return total.Log() - Math.Log(pairs);
     }
 
-    /// <summary>Throws unless t is a finite positive number.</summary>
+    /// <summary>
+    /// Largest accepted t. Squared distances are at most about 4, so t·‖x − y‖², the finite-N bound
+    /// 2tN/(N−1) ≤ 4t and every intermediate of the reference values stay far inside double range.
+    /// </summary>
+    public const double MaxT = 1e300;
+
+    /// <summary>Throws unless t is in (0, <see cref="MaxT"/>].</summary>
     public static void CheckT(double t)
     {
-        if (!(t > 0) || !double.IsFinite(t))
+        if (!(t > 0 && t <= MaxT))
         {
-            throw HypersphereException.Invalid($"t must be a finite number > 0, but was {t}");
+            throw HypersphereException.Invalid(string.Create(
+                CultureInfo.InvariantCulture,
+                $"t must be a finite number in (0, {MaxT:R}] (uniformity multiplies squared distances up to 4 by t), but was {t}"));
         }
     }
 
