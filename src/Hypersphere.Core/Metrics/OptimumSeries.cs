@@ -46,6 +46,11 @@ internal static class OptimumSeries
         {
             // Two logs of ratios near 1 at the peak, not log t² − log(…): a rounded log t² would repeat its error t times.
             var step = Math.Log(t / (b + k)) + Math.Log(t / (k + 1));
+            if (step == double.NegativeInfinity)
+            {
+                break; // t/(b + k) underflowed: this term and all later ones are 0
+            }
+
             var sum = logTerm + step;
             compensation += Math.Abs(logTerm) >= Math.Abs(step) ? (logTerm - sum) + step : (step - sum) + logTerm;
             logTerm = sum;
