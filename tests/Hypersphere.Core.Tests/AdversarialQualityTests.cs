@@ -91,6 +91,7 @@ public class AdversarialQualityTests
         // Nearest pair (0,1)–(0.6,0.8): ‖·‖² = 0.36 + 0.04 = 0.4, so log((e^{−0.4t} + …)/3) ≈ −0.4t.
         TestMatrices.AssertClose(-0.4 * t, report.Uniformity, 1e-12);
         TestMatrices.AssertClose(-3 * t, report.Reference.FiniteNBound, 1e-15);
+        Assert.True(report.Verdict.Reason.Length < 300, $"the verdict prints every digit: {report.Verdict.Reason}");
     }
 
     private static void AssertAllNumbersFinite(QualityReport report, string what)
