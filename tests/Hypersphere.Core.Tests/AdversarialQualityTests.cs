@@ -61,24 +61,16 @@ public class AdversarialQualityTests
         TestMatrices.AssertClose(2 * Math.Pow(2, 500) / 3, report.Alignment!.Value, 1e-12);
     }
 
-    [Fact]
-    public void AlphaAboveTheMaximumIsRefusedWithItsRange()
+    [Theory]
+    [InlineData(1e6, 2.0, "alpha must be a finite number in (0, 1000]", "but was 1000000")]
+    [InlineData(2.0, 1e301, "t must be a finite number in (0, 1E+300]", "but was 1E+301")]
+    public void ParametersAboveTheirMaximumAreRefusedWithTheirRange(double alpha, double t, string rule, string shown)
     {
         var (x, y, _) = Inputs()["circle triple"];
-        var error = Assert.Throws<HypersphereException>(() => QualityAnalyzer.Analyze(x, y, options: new QualityOptions(Alpha: 1e6)));
+        var error = Assert.Throws<HypersphereException>(() => QualityAnalyzer.Analyze(x, y, options: new QualityOptions(alpha, t)));
         Assert.Equal(ErrorKind.InvalidInput, error.Kind);
-        Assert.Contains("alpha must be a finite number in (0, 1000]", error.Message, StringComparison.Ordinal);
-        Assert.Contains("but was 1000000", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void TAboveTheMaximumIsRefusedWithItsRange()
-    {
-        var (x, _, _) = Inputs()["circle triple"];
-        var error = Assert.Throws<HypersphereException>(() => QualityAnalyzer.Analyze(x, options: new QualityOptions(T: 1e301)));
-        Assert.Equal(ErrorKind.InvalidInput, error.Kind);
-        Assert.Contains("t must be a finite number in (0, 1E+300]", error.Message, StringComparison.Ordinal);
-        Assert.Contains("but was 1E+301", error.Message, StringComparison.Ordinal);
+        Assert.Contains(rule, error.Message, StringComparison.Ordinal);
+        Assert.Contains(shown, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Hypersphere.Core.Errors;
+using Xunit;
 
 namespace Hypersphere.Testing;
 
@@ -42,6 +43,29 @@ public static class MalformedNpy
             ["too short for a preamble"] = ([0x93, (byte)'N', (byte)'U'], ErrorKind.BadRequest, ["magic bytes"]),
             ["v2 preamble cut short"] = ([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 2, 0, 0, 0], ErrorKind.Corrupt, ["12 bytes", "has 10"]),
         };
+    }
+
+    /// <summary>
+    /// Asserts that <paramref name="read"/> refuses case <paramref name="name"/> with a <see cref="HypersphereException"/>
+    /// of the case's kind whose message names <paramref name="source"/> and the case's fragments.
+    /// A reader may refuse for a reason of its own first when <paramref name="ownReason"/> is in the message.
+    /// </summary>
+    public static void AssertRefused(string name, Action<byte[]> read, string source, string? ownReason = null)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        var (file, kind, fragments) = Cases[name];
+        var error = Assert.Throws<HypersphereException>(() => read(file));
+        if (ownReason is not null && error.Message.Contains(ownReason, StringComparison.Ordinal))
+        {
+            Assert.Equal(ErrorKind.BadRequest, error.Kind);
+            return;
+        }
+
+        Assert.True(kind == error.Kind, $"{name}: expected {kind}, got {error.Kind}: {error.Message}");
+        foreach (var fragment in fragments.Append(source))
+        {
+            Assert.Contains(fragment, error.Message, StringComparison.Ordinal);
+        }
     }
 
     /// <summary>A preamble of the given version whose header-length field says <paramref name="length"/>, followed by a short valid-looking dict.</summary>
