@@ -72,7 +72,7 @@ public static class Alignment
         {
             throw HypersphereException.Invalid(string.Create(
                 CultureInfo.InvariantCulture,
-                $"alpha must be a finite number in (0, {MaxAlpha}] (alignment reaches 2^alpha, which must be finite), but was {alpha}"));
+                $"alpha must be a finite number > 0 and at most {MaxAlpha}, i.e. in (0, {MaxAlpha}] (alignment reaches 2^alpha, which must be finite), but was {alpha}"));
         }
     }
 

@@ -55,7 +55,7 @@ public static class Uniformity
         {
             throw HypersphereException.Invalid(string.Create(
                 CultureInfo.InvariantCulture,
-                $"t must be a finite number in (0, {MaxT:R}] (uniformity multiplies squared distances up to 4 by t), but was {t}"));
+                $"t must be a finite number > 0 and at most {MaxT:R}, i.e. in (0, {MaxT:R}] (uniformity multiplies squared distances up to 4 by t), but was {t}"));
         }
     }
 
