@@ -17,7 +17,7 @@ public class ParameterValidationTests
     [InlineData(double.PositiveInfinity, "Infinity")]
     public void NonPositiveOrNonFiniteAlphaIsRefused(double alpha, string shown)
     {
-        AssertInvalid(() => Alignment.Compute(Square, Square, alpha), "alpha must be a finite number > 0 and at most 1000, i.e. in (0, 1000]", $"but was {shown}");
+        AssertInvalid(() => Alignment.Compute(Square, Square, alpha), "alpha must be a finite number > 0", $"but was {shown}");
         AssertInvalid(() => QualityAnalyzer.Analyze(Square, options: new QualityOptions(Alpha: alpha)), "alpha", $"but was {shown}");
     }
 
@@ -28,7 +28,7 @@ public class ParameterValidationTests
     [InlineData(double.PositiveInfinity, "Infinity")]
     public void NonPositiveOrNonFiniteTIsRefused(double t, string shown)
     {
-        AssertInvalid(() => Uniformity.Compute(Square, t), "t must be a finite number > 0 and at most 1E+300, i.e. in (0, 1E+300]", $"but was {shown}");
+        AssertInvalid(() => Uniformity.Compute(Square, t), "t must be a finite number > 0", $"but was {shown}");
         AssertInvalid(() => UniformityReference.UniformOptimum(3, t), "t must be", shown);
         AssertInvalid(() => UniformityReference.FiniteNBound(3, t), "t must be", shown);
         AssertInvalid(() => QualityAnalyzer.Analyze(Square, options: new QualityOptions(T: t)), "t must be", shown);

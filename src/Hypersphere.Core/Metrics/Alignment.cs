@@ -66,13 +66,20 @@ public static class Alignment
     }
 
     /// <summary>Throws unless α is in (0, <see cref="MaxAlpha"/>].</summary>
-    public static void CheckAlpha(double alpha)
+    public static void CheckAlpha(double alpha) => CheckRange("alpha", alpha, MaxAlpha, "alignment reaches 2^alpha, which must stay finite");
+
+    /// <summary>Refuses a parameter outside (0, <paramref name="max"/>], naming it, its range and why the range ends there.</summary>
+    internal static void CheckRange(string name, double value, double max, string why)
     {
-        if (!(alpha > 0 && alpha <= MaxAlpha))
+        var c = CultureInfo.InvariantCulture;
+        if (!(value > 0) || !double.IsFinite(value))
         {
-            throw HypersphereException.Invalid(string.Create(
-                CultureInfo.InvariantCulture,
-                $"alpha must be a finite number > 0 and at most {MaxAlpha}, i.e. in (0, {MaxAlpha}] (alignment reaches 2^alpha, which must be finite), but was {alpha}"));
+            throw HypersphereException.Invalid(string.Format(c, "{0} must be a finite number > 0, but was {1} (valid range (0, {2:R}])", name, value, max));
+        }
+
+        if (value > max)
+        {
+            throw HypersphereException.Invalid(string.Format(c, "{0} must be at most {2:R} ({3}), so in (0, {2:R}], but was {1:R}", name, value, max, why));
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 using Hypersphere.Core.Embeddings;
@@ -49,15 +48,7 @@ public static class Uniformity
     public const double MaxT = 1e300;
 
     /// <summary>Throws unless t is in (0, <see cref="MaxT"/>].</summary>
-    public static void CheckT(double t)
-    {
-        if (!(t > 0 && t <= MaxT))
-        {
-            throw HypersphereException.Invalid(string.Create(
-                CultureInfo.InvariantCulture,
-                $"t must be a finite number > 0 and at most {MaxT:R}, i.e. in (0, {MaxT:R}] (uniformity multiplies squared distances up to 4 by t), but was {t}"));
-        }
-    }
+    public static void CheckT(double t) => Alignment.CheckRange("t", t, MaxT, "uniformity multiplies squared distances up to 4 by t");
 
     internal static double[] SquaredNorms(EmbeddingMatrix x)
     {
