@@ -52,7 +52,7 @@ public class AdversarialQualityTests
     }
 
     [Fact]
-    public void LargeAlphaOnTheBriefsExampleIsTheMeanOfPowersOfDistances()
+    public void LargeAlphaOnThreeCirclePointsIsTheMeanOfPowersOfDistances()
     {
         var (x, y, _) = Inputs()["circle triple"];
         var report = QualityAnalyzer.Analyze(x, y, options: new QualityOptions(Alpha: 1000));
@@ -74,7 +74,7 @@ public class AdversarialQualityTests
     }
 
     [Fact]
-    public void HugeTOnTheBriefsExampleGivesTheNearestPairsExponent()
+    public void HugeTOnThreeCirclePointsGivesTheNearestPairsExponent()
     {
         var (x, _, _) = Inputs()["circle triple"];
         const double t = 1e300;

@@ -1,8 +1,8 @@
 namespace Hypersphere.Core.Tests;
 
 /// <summary>
-/// Plain, obviously-correct O(N²d) implementations of the metrics, written from the formulas in
-/// DESIGN.md §1 and sharing no code with src: the independent second implementation the tests
+/// Plain, obviously-correct O(N²d) implementations of the metrics, written from the paper's formulas
+/// and sharing no code with src: the independent second implementation the tests
 /// compare against.
 /// </summary>
 internal static class ReferenceMetrics

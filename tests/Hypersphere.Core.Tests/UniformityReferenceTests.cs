@@ -5,7 +5,7 @@ namespace Hypersphere.Core.Tests;
 
 /// <summary>
 /// The uniform-distribution optimum and the finite-N bound against closed forms, numerical
-/// integration written here, DESIGN.md's numbers and Monte-Carlo estimates.
+/// integration written here, values tabulated at t = 2 and Monte-Carlo estimates.
 /// </summary>
 public class UniformityReferenceTests
 {
@@ -46,7 +46,7 @@ public class UniformityReferenceTests
     [InlineData(3, -2.079777)]
     [InlineData(16, -3.513036)]
     [InlineData(128, -3.937530)]
-    public void UniformOptimumAtTTwoMatchesDesignNumbers(int dim, double expected)
+    public void UniformOptimumAtTTwoMatchesTabulatedValues(int dim, double expected)
     {
         TestMatrices.AssertClose(expected, UniformityReference.UniformOptimum(dim, 2), 0, 1e-6);
     }
