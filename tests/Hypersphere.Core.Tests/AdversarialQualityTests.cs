@@ -86,6 +86,26 @@ public class AdversarialQualityTests
         Assert.True(report.Verdict.Reason.Length < 300, $"the verdict prints every digit: {report.Verdict.Reason}");
     }
 
+    [Theory]
+    [InlineData(1e-300)]
+    [InlineData(1e-12)]
+    [InlineData(1e-9)]
+    public void TinyTGivesMinusTTimesTheMeanSquaredDistance(double t)
+    {
+        // Pairs of (1,0), (0,1), (0.6,0.8): squared distances 2, 0.8 and 0.4 by hand; log E e^{−t d²} = −t E d² + O(t²).
+        var (x, _, _) = Inputs()["circle triple"];
+        TestMatrices.AssertClose(-t * 3.2 / 3, Uniformity.Compute(x, t), 1e-8);
+    }
+
+    [Fact]
+    public void NoJumpWhereUniformityChangesMethodForSmallT()
+    {
+        var x = TestMatrices.Uniform(40, 5, seed: 3);
+        var below = Uniformity.Compute(x, Math.BitDecrement(Uniformity.SmallT));
+        var at = Uniformity.Compute(x, Uniformity.SmallT);
+        TestMatrices.AssertClose(below, at, 1e-7);
+    }
+
     private static void AssertAllNumbersFinite(QualityReport report, string what)
     {
         var named = new Dictionary<string, double?>
