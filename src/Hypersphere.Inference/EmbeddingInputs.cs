@@ -1,4 +1,5 @@
 using Hypersphere.Core.Errors;
+using Hypersphere.Core.IO;
 using Hypersphere.Inference.Formats;
 
 namespace Hypersphere.Inference;
@@ -90,12 +91,10 @@ public static class EmbeddingInputs
     private static EmbeddingInput OpenNpy(string path, ImagePreprocessor preprocessor) =>
         FromNpy(File.ReadAllBytes(path), $"'{path}'", preprocessor);
 
-    private static ReadOnlySpan<byte> NpyMagic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
-
     private static bool StartsWithNpyMagic(string path)
     {
         using var file = File.OpenRead(path);
         Span<byte> magic = stackalloc byte[6];
-        return file.ReadAtLeast(magic, 6, throwOnEndOfStream: false) == 6 && magic.SequenceEqual(NpyMagic);
+        return file.ReadAtLeast(magic, 6, throwOnEndOfStream: false) == 6 && NpyHeader.StartsWithMagic(magic);
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using Hypersphere.Core.IO;
 
 namespace Hypersphere.Inference;
 
@@ -28,13 +28,8 @@ public sealed record ModelCard(
     /// <summary>The card's file name.</summary>
     public const string FileName = "model.json";
 
-    /// <summary>JSON options of cards: snake_case, indented, nulls written.</summary>
-    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        WriteIndented = true,
-    };
+    /// <summary>JSON options of cards: the project's <see cref="SnakeCaseJson.Indented"/>.</summary>
+    public static JsonSerializerOptions Json => SnakeCaseJson.Indented;
 }
 
 /// <summary>What the model takes: channel-first float images of a fixed size, normalised per channel.</summary>

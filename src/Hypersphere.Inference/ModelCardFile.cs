@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Hypersphere.Core.Errors;
+using Hypersphere.Core.IO;
 
 namespace Hypersphere.Inference;
 
@@ -16,11 +17,7 @@ public static class ModelCardFile
 
     // Every constructor parameter is required (a card without `evaluation` must say null), and null is
     // refused where the record says non-null: the serializer then names the missing field itself.
-    private static readonly JsonSerializerOptions StrictJson = new(ModelCard.Json)
-    {
-        RespectRequiredConstructorParameters = true,
-        RespectNullableAnnotations = true,
-    };
+    private static readonly JsonSerializerOptions StrictJson = CreateStrictJson();
 
     /// <summary>Reads and validates the card at <paramref name="path"/>.</summary>
     public static ModelCard Read(string path)
@@ -101,4 +98,12 @@ public static class ModelCardFile
     private static string Values(int n) => n == 1 ? "1 value" : $"{n} values";
 
     private static string Text(double value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static JsonSerializerOptions CreateStrictJson()
+    {
+        var options = SnakeCaseJson.Create(indented: true);
+        options.RespectRequiredConstructorParameters = true;
+        options.RespectNullableAnnotations = true;
+        return options;
+    }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Hypersphere.Core.IO;
 using Hypersphere.Inference;
 
 namespace Hypersphere.Cli.Commands;
@@ -8,9 +9,8 @@ namespace Hypersphere.Cli.Commands;
 /// <summary><c>hypersphere embed</c>: embeddings of images with an exported model, written as .npy.</summary>
 internal static class EmbedCommand
 {
-    private static readonly JsonSerializerOptions SummaryJson = new()
+    private static readonly JsonSerializerOptions SummaryJson = new(SnakeCaseJson.Compact)
     {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // a terminal reads ' and × better than \u0027
     };
 

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Text;
 using Hypersphere.Core.Errors;
 
@@ -25,9 +27,12 @@ public static class NpyFile
             throw HypersphereException.Bad($"{name} has shape {header.ShapeText}, but embeddings must be a 2-D array (rows, dim)");
         }
 
-        var values = ReadElements(file, header, name);
-        int rows = checked((int)header.Shape[0]), cols = checked((int)header.Shape[1]);
-        return new MatrixData(header.FortranOrder ? Transpose(values, rows, cols) : values, rows, cols);
+        if (header.Shape.Any(d => d > int.MaxValue))
+        {
+            throw new HypersphereException(ErrorKind.TooLarge, $"{name} has shape {header.ShapeText}, but rows and columns must each be at most {int.MaxValue}");
+        }
+
+        return new MatrixData(ReadValues<double>(file, header, name), (int)header.Shape[0], (int)header.Shape[1]);
     }
 
     /// <summary>Reads a 1-D integer array (or an N×1 one), such as class labels.</summary>
@@ -146,18 +151,33 @@ public static class NpyFile
         return File.ReadAllBytes(path);
     }
 
-    private static double[] ReadElements(byte[] file, NpyHeader header, string name)
+    /// <summary>
+    /// The elements of a numeric array converted to <typeparamref name="T"/>, in C (row-major) order whatever
+    /// the file's order: a Fortran-order array is transposed, as numpy.load would present it. The data must be
+    /// exactly what the header describes (<see cref="CheckDataLength"/>).
+    /// </summary>
+    public static T[] ReadValues<T>(byte[] file, NpyHeader header, string name)
+        where T : unmanaged, INumberBase<T>
     {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(header);
         CheckDataLength(file, header, name);
         var data = file.AsSpan(header.DataOffset);
-        var values = new double[header.Count];
-        var size = header.ItemSize;
-        for (var i = 0; i < values.Length; i++)
+        var values = new T[header.Count];
+        if (typeof(T) == typeof(byte) && header is { Kind: 'u' or 'b', ItemSize: 1 })
         {
-            values[i] = ReadElement(data.Slice(i * size, size), header.Kind, header.BigEndian, name, header.Descr);
+            data.CopyTo(MemoryMarshal.AsBytes(values.AsSpan())); // pixels: no per-element decoding
+        }
+        else
+        {
+            var size = header.ItemSize;
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = T.CreateTruncating(ReadElement(data.Slice(i * size, size), header.Kind, header.BigEndian, name, header.Descr));
+            }
         }
 
-        return values;
+        return header.FortranOrder ? ToCOrder(values, header.Shape) : values;
     }
 
     /// <summary>Refuses a file whose data is not exactly what its header's shape and dtype need (<see cref="ErrorKind.Corrupt"/>, "truncated" when short).</summary>
@@ -187,14 +207,41 @@ public static class NpyFile
         _ => throw HypersphereException.Bad($"{name} has dtype '{descr}', which is not supported"),
     };
 
-    private static double[] Transpose(double[] columnMajor, int rows, int cols)
+    /// <summary>
+    /// Reorders a column-major array of any rank to row-major: walks the C-order index like an odometer
+    /// (last axis fastest) while tracking its column-major offset, whose stride for axis a is Π_{b&lt;a} shape[b].
+    /// </summary>
+    private static T[] ToCOrder<T>(T[] columnMajor, long[] shape)
     {
-        var result = new double[columnMajor.Length];
-        for (var i = 0; i < rows; i++)
+        if (shape.Length < 2 || columnMajor.Length == 0)
         {
-            for (var j = 0; j < cols; j++)
+            return columnMajor;
+        }
+
+        var strides = new long[shape.Length];
+        long stride = 1;
+        for (var a = 0; a < shape.Length; a++)
+        {
+            strides[a] = stride;
+            stride *= shape[a];
+        }
+
+        var index = new long[shape.Length];
+        var result = new T[columnMajor.Length];
+        long offset = 0;
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = columnMajor[offset];
+            for (var a = shape.Length - 1; a >= 0; a--)
             {
-                result[(i * cols) + j] = columnMajor[(j * rows) + i];
+                offset += strides[a];
+                if (++index[a] < shape[a])
+                {
+                    break;
+                }
+
+                offset -= strides[a] * shape[a];
+                index[a] = 0;
             }
         }
 

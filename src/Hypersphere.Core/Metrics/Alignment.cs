@@ -1,3 +1,4 @@
+using System.Globalization;
 using Hypersphere.Core.Embeddings;
 using Hypersphere.Core.Errors;
 
@@ -12,12 +13,23 @@ public static class Alignment
     /// <summary>The paper's default exponent.</summary>
     public const double DefaultAlpha = 2;
 
-    /// <summary>Mean of ‖xᵢ − yᵢ‖^α. Distances come from the differences, not 2 − 2cos, so near-identical pairs keep full precision.</summary>
+    /// <summary>
+    /// Largest accepted α. Distances between unit vectors are at most 2, so alignment is at most 2^α,
+    /// which must stay finite in double precision (2^1023 is the last power of two that does).
+    /// </summary>
+    public const double MaxAlpha = 1000;
+
+    /// <summary>
+    /// Mean of ‖xᵢ − yᵢ‖^α. Distances come from the differences, not 2 − 2cos, so near-identical pairs keep
+    /// full precision. For α ≠ 2 each power is taken relative to the largest distance m, as m^α · mean((‖xᵢ − yᵢ‖/m)^α),
+    /// so a sum of N values near 2^α cannot overflow.
+    /// </summary>
     public static double Compute(EmbeddingMatrix x, EmbeddingMatrix y, double alpha = DefaultAlpha)
     {
         CheckAlpha(alpha);
         CheckPairs(x, y);
-        var sum = 0.0;
+        var distances = new double[x.Rows];
+        var squaredSum = 0.0;
         for (var i = 0; i < x.Rows; i++)
         {
             var a = x.Row(i);
@@ -29,18 +41,45 @@ public static class Alignment
                 d2 += diff * diff;
             }
 
-            sum += alpha == 2 ? d2 : Math.Pow(Math.Sqrt(d2), alpha);
+            distances[i] = d2;
+            squaredSum += d2;
         }
 
-        return sum / x.Rows;
+        if (alpha == 2)
+        {
+            return squaredSum / x.Rows;
+        }
+
+        var largest = Math.Sqrt(distances.Max());
+        if (largest == 0)
+        {
+            return 0;
+        }
+
+        var sum = 0.0;
+        foreach (var d2 in distances)
+        {
+            sum += Math.Pow(Math.Sqrt(d2) / largest, alpha);
+        }
+
+        return Math.Pow(largest, alpha) * (sum / x.Rows);
     }
 
-    /// <summary>Throws unless α is a finite positive number.</summary>
-    public static void CheckAlpha(double alpha)
+    /// <summary>Throws unless α is in (0, <see cref="MaxAlpha"/>].</summary>
+    public static void CheckAlpha(double alpha) => CheckRange("alpha", alpha, MaxAlpha, "alignment reaches 2^alpha, which must stay finite");
+
+    /// <summary>Refuses a parameter outside (0, <paramref name="max"/>], naming it, its range and why the range ends there.</summary>
+    internal static void CheckRange(string name, double value, double max, string why)
     {
-        if (!(alpha > 0) || !double.IsFinite(alpha))
+        var c = CultureInfo.InvariantCulture;
+        if (!(value > 0) || !double.IsFinite(value))
         {
-            throw HypersphereException.Invalid($"alpha must be a finite number > 0, but was {alpha}");
+            throw HypersphereException.Invalid(string.Format(c, "{0} must be a finite number > 0, but was {1} (valid range (0, {2:R}])", name, value, max));
+        }
+
+        if (value > max)
+        {
+            throw HypersphereException.Invalid(string.Format(c, "{0} must be at most {2:R} ({3}), so in (0, {2:R}], but was {1:R}", name, value, max, why));
         }
     }
 

@@ -1,4 +1,5 @@
 using Hypersphere.Core.Embeddings;
+using Hypersphere.Core.Errors;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace Hypersphere.Core.Metrics;
@@ -39,6 +40,14 @@ public static class RankMe
     /// </summary>
     internal static double[] SingularValues(EmbeddingMatrix x)
     {
+        var side = Math.Min(x.Rows, x.Dim);
+        if ((long)side * side > Array.MaxLength)
+        {
+            throw new HypersphereException(
+                ErrorKind.TooLarge,
+                $"RankMe needs a {side}×{side} Gram matrix for {x.Rows} rows of dimension {x.Dim}, but at most {Array.MaxLength} entries can be held");
+        }
+
         var gram = x.Dim <= x.Rows ? ColumnGram(x) : GramMatrix.OfRows(x.Values, x.Rows, x.Dim);
         var size = (int)Math.Sqrt(gram.Length);
         var matrix = Matrix<double>.Build.Dense(size, size, gram);

@@ -15,13 +15,25 @@ public static class Uniformity
     public const double DefaultT = 2;
 
     /// <summary>
+    /// Below this t, log mean exp(−t‖xᵢ − xⱼ‖²) is −t·mean ‖xᵢ − xⱼ‖² to a relative 2t·4 ≤ 1e-8, while
+    /// the log-sum-exp would return log(1 + O(t)) with an absolute rounding error of 1e-16 ≫ t.
+    /// </summary>
+    internal const double SmallT = 1.25e-9;
+
+    /// <summary>
     /// Uniformity of the rows of <paramref name="x"/>. O(N²d) work in float64 on all cores, tiled so
     /// memory stays O(N·d); squared distances are ‖xᵢ‖² + ‖xⱼ‖² − 2xᵢ·xⱼ clamped at 0, summed with a
-    /// running log-sum-exp so no t underflows.
+    /// running log-sum-exp so no t underflows. For t below <see cref="SmallT"/>, the first cumulant
+    /// −t·mean ‖xᵢ − xⱼ‖² in O(N·d) instead, which keeps its relative precision down to the smallest t.
     /// </summary>
     public static double Compute(EmbeddingMatrix x, double t = DefaultT, int maxDegreeOfParallelism = -1)
     {
         CheckT(t);
+        if (t < SmallT)
+        {
+            return -t * MeanSquaredDistance(x);
+        }
+
         var packed = new PackedRows(x.Values, x.Rows, x.Dim);
         var norms = SquaredNorms(x);
         var partials = PairwiseTiles.Run(
@@ -41,13 +53,29 @@ public static class Uniformity
         return total.Log() - Math.Log(pairs);
     }
 
-    /// <summary>Throws unless t is a finite positive number.</summary>
-    public static void CheckT(double t)
+    /// <summary>
+    /// Largest accepted t. Squared distances are at most about 4, so t·‖x − y‖², the finite-N bound
+    /// 2tN/(N−1) ≤ 4t and every intermediate of the reference values stay far inside double range.
+    /// </summary>
+    public const double MaxT = 1e300;
+
+    /// <summary>Throws unless t is in (0, <see cref="MaxT"/>].</summary>
+    public static void CheckT(double t) => Alignment.CheckRange("t", t, MaxT, "uniformity multiplies squared distances up to 4 by t");
+
+    /// <summary>Mean of ‖xᵢ − xⱼ‖² over pairs i &lt; j: Σ_{i&lt;j}‖xᵢ − xⱼ‖² = N·Σ‖xᵢ‖² − ‖Σxᵢ‖².</summary>
+    private static double MeanSquaredDistance(EmbeddingMatrix x)
     {
-        if (!(t > 0) || !double.IsFinite(t))
+        var sum = new double[x.Dim];
+        var squares = 0.0;
+        for (var i = 0; i < x.Rows; i++)
         {
-            throw HypersphereException.Invalid($"t must be a finite number > 0, but was {t}");
+            var row = x.Row(i);
+            TensorPrimitives.Add(sum, row, sum);
+            squares += TensorPrimitives.Dot(row, row);
         }
+
+        var pairs = (double)x.Rows * (x.Rows - 1) / 2;
+        return Math.Max(0, (x.Rows * squares) - TensorPrimitives.Dot<double>(sum, sum)) / pairs;
     }
 
     internal static double[] SquaredNorms(EmbeddingMatrix x)

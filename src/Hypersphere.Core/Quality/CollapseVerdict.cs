@@ -46,11 +46,15 @@ public sealed record CollapseVerdict(string Status, string Reason)
 
         return new("healthy", string.Format(
             c,
-            "no sign of collapse: RankMe {0:F1} of {1} available, mean cosine {2:F3}, uniformity {3:F4} against {4:F4} for points uniform on the sphere",
+            "no sign of collapse: RankMe {0:F1} of {1} available, mean cosine {2:F3}, uniformity {3} against {4} for points uniform on the sphere",
             rankMe,
             available,
             meanCosine,
-            uniformity,
-            optimum));
+            Readable(uniformity),
+            Readable(optimum)));
     }
+
+    /// <summary>Four decimals, or six significant digits once that would print hundreds of digits (t up to 1e300 scales uniformity).</summary>
+    private static string Readable(double value) =>
+        value.ToString(Math.Abs(value) < 1e9 ? "F4" : "G6", CultureInfo.InvariantCulture);
 }

@@ -5,8 +5,8 @@ using Hypersphere.Core.Metrics;
 namespace Hypersphere.Core.Quality;
 
 /// <summary>Settings of a quality analysis.</summary>
-/// <param name="Alpha">Alignment exponent α &gt; 0.</param>
-/// <param name="T">Uniformity kernel width t &gt; 0.</param>
+/// <param name="Alpha">Alignment exponent α in (0, <see cref="Alignment.MaxAlpha"/>].</param>
+/// <param name="T">Uniformity kernel width t in (0, <see cref="Uniformity.MaxT"/>].</param>
 /// <param name="MaxDegreeOfParallelism">Cores for the pairwise passes; −1 for all.</param>
 public sealed record QualityOptions(double Alpha = Alignment.DefaultAlpha, double T = Uniformity.DefaultT, int MaxDegreeOfParallelism = -1);
 

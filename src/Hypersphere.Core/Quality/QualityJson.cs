@@ -1,18 +1,13 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using Hypersphere.Core.IO;
 
 namespace Hypersphere.Core.Quality;
 
-/// <summary>The one JSON shape of quality reports: snake_case names, nulls written out.</summary>
+/// <summary>The one JSON shape of quality reports: <see cref="SnakeCaseJson"/>, indented.</summary>
 public static class QualityJson
 {
-    /// <summary>Serializer options shared by the CLI and the service.</summary>
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        WriteIndented = true,
-    };
+    /// <summary>Serializer options shared by the CLI and the service (<see cref="SnakeCaseJson.Indented"/>).</summary>
+    public static JsonSerializerOptions Options => SnakeCaseJson.Indented;
 
     /// <summary>The report as indented JSON.</summary>
     public static string Serialize(QualityReport report) => JsonSerializer.Serialize(report, Options);

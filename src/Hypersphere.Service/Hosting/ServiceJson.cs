@@ -1,12 +1,12 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using Hypersphere.Core.IO;
 
 namespace Hypersphere.Service.Hosting;
 
-/// <summary>The JSON of requests and answers: snake_case like OpenAI's API and Core's reports, strict numbers, enums as words.</summary>
+/// <summary>The JSON of requests and answers: the project's <see cref="SnakeCaseJson"/> convention, like Core's reports and the CLI.</summary>
 public static class ServiceJson
 {
     /// <summary>Configures the minimal API's serializer (and so the OpenAPI schemas, which follow it).</summary>
+<<<<<<< HEAD
     public static IServiceCollection AddServiceJson(this IServiceCollection services) => services.ConfigureHttpJsonOptions(options =>
     {
         var json = options.SerializerOptions;
@@ -18,4 +18,8 @@ public static class ServiceJson
         // {"model": "a", "model": "b"} is ambiguous: refuse it rather than let the last one win.
         json.AllowDuplicateProperties = false;
     });
+=======
+    public static IServiceCollection AddServiceJson(this IServiceCollection services) =>
+        services.ConfigureHttpJsonOptions(options => SnakeCaseJson.Apply(options.SerializerOptions));
+>>>>>>> a-core
 }
