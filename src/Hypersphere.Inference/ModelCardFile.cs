@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Hypersphere.Core.Errors;
+using Hypersphere.Core.IO;
 
 namespace Hypersphere.Inference;
 
@@ -57,9 +58,9 @@ public static class ModelCardFile
         return card;
     }
 
-    /// <summary>Writes <paramref name="card"/> as indented snake_case JSON.</summary>
+    /// <summary>Writes <paramref name="card"/> as indented snake_case JSON, atomically (a reloading service never reads half a card).</summary>
     public static void Write(string path, ModelCard card) =>
-        File.WriteAllText(path, JsonSerializer.Serialize(card, ModelCard.Json));
+        AtomicFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(card, ModelCard.Json));
 
     /// <summary>Checks the values the loader and the preprocessor rely on.</summary>
     public static void Validate(ModelCard card, string source)
