@@ -12,7 +12,11 @@ namespace Hypersphere.Inference;
 /// </summary>
 public static class ModelCardFile
 {
-    /// <summary>The only resize policy so far: bilinear (high quality) to exactly H×W, ignoring aspect.</summary>
+    /// <summary>
+    /// The only resize policy so far: to exactly H×W, aspect ratio not kept, by <see cref="PixelPlanes"/> (Skia:
+    /// bilinear with linear mipmaps when shrinking, Mitchell cubic when enlarging), for training's evaluation and
+    /// the service alike.
+    /// </summary>
     public const string StretchResize = "stretch";
 
     // Every constructor parameter is required (a card without `evaluation` must say null), and null is

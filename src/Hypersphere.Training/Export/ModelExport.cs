@@ -5,6 +5,7 @@ using Hypersphere.Core.IO;
 using Hypersphere.Inference;
 using Hypersphere.Training.Augmentation;
 using Hypersphere.Training.Data;
+using Hypersphere.Training.Evaluation;
 using Hypersphere.Training.Training;
 using static TorchSharp.torch;
 
@@ -83,17 +84,16 @@ public static class ModelExport
     private static (Tensor Images, string Source) VerificationImages(TrainState state, string? dataDir, int count)
     {
         var config = state.Config;
-        var folder = dataDir ?? config.DataDir;
         ImageDataset data;
         try
         {
-            data = DatasetCatalog.Load(config.Dataset, folder, "test", channels: state.Channels, maxImages: count);
+            data = EvaluationImages.Load(state, dataDir, "test", count);
         }
         catch (HypersphereException e) when (e.Kind == ErrorKind.NotFound)
         {
             try
             {
-                data = DatasetCatalog.Load(config.Dataset, folder, "train", channels: state.Channels, maxImages: count);
+                data = EvaluationImages.Load(state, dataDir, "train", count);
             }
             catch (HypersphereException)
             {
