@@ -4,7 +4,7 @@ using Microsoft.ML.OnnxRuntime;
 namespace Hypersphere.Inference;
 
 /// <summary>
-/// Checks that a session's graph has the interface its card promises (DESIGN §3): one float input
+/// Checks that a session's graph has the interface its card promises: one float input
 /// [N, C, H, W] with a dynamic batch, and the card's outputs as float tensors, the first [N, D].
 /// </summary>
 internal static class OnnxInterface
