@@ -17,6 +17,9 @@ public static class AtomicFile
         try
         {
             CreateDurably(temp, write);
+
+            // The rename itself is not fsynced (.NET has no portable way to flush a folder): after a power
+            // cut the old file may come back, but never a torn one.
             File.Move(temp, path, overwrite: true);
         }
         catch
