@@ -7,7 +7,7 @@ namespace Hypersphere.Inference;
 /// <summary>
 /// Opens what <c>hypersphere embed --input</c> names, telling kinds apart by content, not by name:
 /// <list type="bullet">
-/// <item>a folder: its image files (<see cref="ImageExtensions"/>, not recursive), in ordinal name order;</item>
+/// <item>a folder: its image files (<see cref="ImageDecoder.Extensions"/>, not recursive), in ordinal name order;</item>
 /// <item>a .npy array (magic <c>\x93NUMPY</c>) of shape (N, H, W) or (N, C, H, W): uint8 pixels are
 /// preprocessed like any image (scaled, converted, resized if needed); float32/float64 arrays must hold
 /// pixels already scaled to [0, 1] at the model's exact C×H×W and are only normalised with the card's
@@ -18,9 +18,6 @@ namespace Hypersphere.Inference;
 /// </summary>
 public static class EmbeddingInputs
 {
-    /// <summary>File extensions a folder's images may have (case-insensitive); other files are ignored.</summary>
-    public static IReadOnlyList<string> ImageExtensions { get; } = [".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"];
-
     /// <summary>Opens <paramref name="path"/> for a model whose input <paramref name="preprocessor"/> describes.</summary>
     public static EmbeddingInput Open(string path, ImagePreprocessor preprocessor)
     {
@@ -53,12 +50,12 @@ public static class EmbeddingInputs
     private static ImageFilesInput OpenFolder(string folder, ImagePreprocessor preprocessor)
     {
         var files = Directory.EnumerateFiles(folder)
-            .Where(f => ImageExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+            .Where(ImageDecoder.HasImageExtension)
             .Order(StringComparer.Ordinal)
             .ToArray();
         if (files.Length == 0)
         {
-            throw HypersphereException.Invalid($"folder '{folder}' must hold at least one image file ({string.Join(", ", ImageExtensions)}), but held none");
+            throw HypersphereException.Invalid($"folder '{folder}' must hold at least one image file ({string.Join(", ", ImageDecoder.Extensions)}), but held none");
         }
 
         return new ImageFilesInput($"folder '{folder}' of {files.Length} image files", files, preprocessor);

@@ -1,5 +1,4 @@
 using Hypersphere.Core.Errors;
-using SkiaSharp;
 
 namespace Hypersphere.Inference;
 
@@ -51,41 +50,15 @@ public sealed class ImagePreprocessor
     }
 
     /// <summary>
-    /// Decodes <paramref name="encoded"/> into <paramref name="destination"/> (C·H·W floats). Bytes Skia
-    /// cannot decode are <see cref="ErrorKind.BadRequest"/>; an image whose header declares more than
+    /// Decodes <paramref name="encoded"/> into <paramref name="destination"/> (C·H·W floats) with <see cref="ImageDecoder"/>.
+    /// Bytes Skia cannot decode are <see cref="ErrorKind.BadRequest"/>; an image whose header declares more than
     /// <see cref="MaxPixels"/> pixels is <see cref="ErrorKind.TooLarge"/>, refused before any pixel is decoded.
     /// </summary>
     public void FromEncoded(ReadOnlySpan<byte> encoded, Span<float> destination)
     {
         RequireDestination(destination);
-        using var data = SKData.CreateCopy(encoded);
-        // The codec takes ownership of the stream (and Skia frees it when no codec is made).
-        using var codec = SKCodec.Create(new SKMemoryStream(data), out var created);
-        if (codec is null)
-        {
-            throw HypersphereException.Bad($"image of {encoded.Length} bytes cannot be decoded ({created}); it must be a PNG, JPEG or BMP file");
-        }
-
-        // The header alone tells the size: refuse a decompression bomb before allocating its pixels.
-        var (width, height) = (codec.Info.Width, codec.Info.Height);
-        var pixels = (long)width * height;
-        if (pixels > MaxPixels)
-        {
-            throw new HypersphereException(ErrorKind.TooLarge, $"image must have at most {MaxPixels} pixels, but was {width}×{height} = {pixels}");
-        }
-
-        // No colour space on the target: Skia then copies the stored values without colour management,
-        // as Training's image reader does.
-        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul);
-        using var bitmap = new SKBitmap(info);
-        var decoded = codec.GetPixels(info, bitmap.GetPixels());
-        if (decoded != SKCodecResult.Success)
-        {
-            throw HypersphereException.Bad($"image cannot be decoded ({decoded}); it must be a complete {codec.EncodedFormat} image of {width}×{height}");
-        }
-
         var bytes = new byte[ImageSize];
-        PixelPlanes.FromBitmap(bitmap, bytes, Spec.Channels, Spec.Height, Spec.Width);
+        ImageDecoder.Decode(encoded, bytes, Spec.Channels, Spec.Height, Spec.Width, MaxPixels);
         Normalize(bytes, destination);
     }
 

@@ -38,7 +38,7 @@ public sealed record ModelCard(
 /// <param name="Width">W.</param>
 /// <param name="Mean">Per-channel mean subtracted from pixels scaled to [0, 1].</param>
 /// <param name="Std">Per-channel std divided after subtracting the mean.</param>
-/// <param name="Resize">How other sizes are brought to H×W: <c>stretch</c> (bilinear to H×W).</param>
+/// <param name="Resize">How other sizes are brought to H×W: <c>stretch</c> (<see cref="ModelCardFile.StretchResize"/>).</param>
 public sealed record InputSpec(int Channels, int Height, int Width, float[] Mean, float[] Std, string Resize);
 
 /// <summary>The ONNX file and its graph interface.</summary>

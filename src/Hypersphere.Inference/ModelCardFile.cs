@@ -12,7 +12,11 @@ namespace Hypersphere.Inference;
 /// </summary>
 public static class ModelCardFile
 {
-    /// <summary>The only resize policy so far: bilinear (high quality) to exactly H×W, ignoring aspect.</summary>
+    /// <summary>
+    /// The only resize policy so far: to exactly H×W, aspect ratio not kept, by <see cref="PixelPlanes"/> (Skia:
+    /// bilinear with linear mipmaps when shrinking, Mitchell cubic when enlarging), for training's evaluation and
+    /// the service alike.
+    /// </summary>
     public const string StretchResize = "stretch";
 
     // Every constructor parameter is required (a card without `evaluation` must say null), and null is
@@ -54,9 +58,9 @@ public static class ModelCardFile
         return card;
     }
 
-    /// <summary>Writes <paramref name="card"/> as indented snake_case JSON.</summary>
+    /// <summary>Writes <paramref name="card"/> as indented snake_case JSON, atomically (a reloading service never reads half a card).</summary>
     public static void Write(string path, ModelCard card) =>
-        File.WriteAllText(path, JsonSerializer.Serialize(card, ModelCard.Json));
+        AtomicFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(card, ModelCard.Json));
 
     /// <summary>Checks the values the loader and the preprocessor rely on.</summary>
     public static void Validate(ModelCard card, string source)

@@ -39,24 +39,6 @@ public sealed class ModelRepository(string root)
     }
 
     /// <summary>
-    /// The folder of <paramref name="name"/> at <paramref name="version"/>, or at its latest version when
-    /// <paramref name="version"/> is null; <see cref="ErrorKind.NotFound"/> lists what exists.
-    /// </summary>
-    public string Resolve(string name, string? version = null)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        var models = Scan();
-        var model = models.FirstOrDefault(m => m.Name == name)
-            ?? throw new HypersphereException(ErrorKind.NotFound, $"model '{name}' is not in '{Root}'; the models there are [{string.Join(", ", models.Select(m => m.Name))}]");
-        if (version is not null && !model.Versions.Contains(version, StringComparer.Ordinal))
-        {
-            throw new HypersphereException(ErrorKind.NotFound, $"model '{name}' has no version '{version}' in '{Root}'; its versions are [{string.Join(", ", model.Versions)}]");
-        }
-
-        return Path.Combine(Root, name, version ?? model.Latest);
-    }
-
-    /// <summary>
     /// A path given on a command line: a version folder (it holds <c>model.json</c>) as it is, or a name
     /// folder (its subfolders hold cards) as its latest version.
     /// </summary>

@@ -22,7 +22,6 @@ public sealed class ModelRepositoryTests : IDisposable
         var model = Assert.Single(models);
         Assert.Equal(["1", "2", "9", "10"], model.Versions);
         Assert.Equal("10", model.Latest);
-        Assert.Equal(Path.Combine(_temp.Path, "enc", "10"), new ModelRepository(_temp.Path).Resolve("enc"));
     }
 
     [Theory]
@@ -59,23 +58,6 @@ public sealed class ModelRepositoryTests : IDisposable
 
         Assert.Equal(["a", "b"], models.Select(m => m.Name));
         Assert.Equal(["1"], models[0].Versions);
-    }
-
-    [Fact]
-    public void ResolveNamesWhatExistsWhenAskedForWhatDoesNot()
-    {
-        Version("a", "1");
-        Version("a", "2");
-        var repository = new ModelRepository(_temp.Path);
-
-        var noName = Assert.Throws<HypersphereException>(() => repository.Resolve("b"));
-        var noVersion = Assert.Throws<HypersphereException>(() => repository.Resolve("a", "3"));
-
-        Assert.Equal(ErrorKind.NotFound, noName.Kind);
-        Assert.Contains("the models there are [a]", noName.Message, StringComparison.Ordinal);
-        Assert.Equal(ErrorKind.NotFound, noVersion.Kind);
-        Assert.Contains("its versions are [1, 2]", noVersion.Message, StringComparison.Ordinal);
-        Assert.Equal(Path.Combine(_temp.Path, "a", "1"), repository.Resolve("a", "1"));
     }
 
     [Fact]

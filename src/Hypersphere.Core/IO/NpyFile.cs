@@ -82,11 +82,11 @@ public static class NpyFile
         return (long)ReadElement(b, header.Kind, header.BigEndian, name, header.Descr);
     }
 
-    /// <summary>Writes a row-major float32 matrix as a version 1.0 .npy file, atomically (temp file, then rename).</summary>
-    public static void Write(string path, ReadOnlySpan<float> values, int rows, int cols) => WriteAtomically(path, Encode(values, rows, cols));
+    /// <summary>Writes a row-major float32 matrix as a version 1.0 .npy file, atomically (see <see cref="AtomicFile"/>).</summary>
+    public static void Write(string path, ReadOnlySpan<float> values, int rows, int cols) => AtomicFile.Write(path, Encode(values, rows, cols));
 
     /// <summary>Writes a row-major float64 matrix as a version 1.0 .npy file, atomically.</summary>
-    public static void Write(string path, ReadOnlySpan<double> values, int rows, int cols) => WriteAtomically(path, Encode(values, rows, cols));
+    public static void Write(string path, ReadOnlySpan<double> values, int rows, int cols) => AtomicFile.Write(path, Encode(values, rows, cols));
 
     /// <summary>The bytes of a version 1.0 .npy file ('&lt;f4') holding a row-major float32 matrix.</summary>
     public static byte[] Encode(ReadOnlySpan<float> values, int rows, int cols)
@@ -132,13 +132,6 @@ public static class NpyFile
         BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(8), (ushort)header.Length);
         Encoding.Latin1.GetBytes(header, file.AsSpan(10));
         return (file, total);
-    }
-
-    private static void WriteAtomically(string path, byte[] file)
-    {
-        var temp = path + ".tmp-" + Environment.ProcessId;
-        File.WriteAllBytes(temp, file);
-        File.Move(temp, path, overwrite: true);
     }
 
     private static byte[] ReadAll(string path)

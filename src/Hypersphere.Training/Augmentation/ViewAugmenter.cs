@@ -39,17 +39,23 @@ public sealed class ViewAugmenter
         return Normalize(x).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The evaluation view: resized to the output size if needed, then normalised.</summary>
+    /// <summary>
+    /// The evaluation view: images already at the output size, only normalised. It does not resize: evaluated
+    /// images must be resized as the service resizes them, by Inference's PixelPlanes while loading
+    /// (<c>EvaluationImages</c>), not by a second resampler with other filters.
+    /// </summary>
     public Tensor Clean(Tensor images)
     {
-        using var scope = NewDisposeScope();
-        var x = ToUnitFloat(images);
-        if (x.shape[2] != _spec.OutputSize || x.shape[3] != _spec.OutputSize)
+        ArgumentNullException.ThrowIfNull(images);
+        var (height, width) = (images.shape[2], images.shape[3]);
+        if (height != _spec.OutputSize || width != _spec.OutputSize)
         {
-            x = nn.functional.interpolate(x, [_spec.OutputSize, _spec.OutputSize], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);
+            throw new ArgumentException(
+                $"the evaluation view takes images at the output size {_spec.OutputSize}×{_spec.OutputSize}, but got {height}×{width}; load them at that size (EvaluationImages.Load)", nameof(images));
         }
 
-        return Normalize(x).MoveToOuterDisposeScope();
+        using var scope = NewDisposeScope();
+        return Normalize(ToUnitFloat(images)).MoveToOuterDisposeScope();
     }
 
     private static Tensor ToUnitFloat(Tensor images) =>

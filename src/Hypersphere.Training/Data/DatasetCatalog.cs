@@ -1,4 +1,5 @@
 using Hypersphere.Core.Errors;
+using Hypersphere.Inference;
 
 namespace Hypersphere.Training.Data;
 
@@ -25,7 +26,7 @@ public static class DatasetCatalog
         new(Stl10.Name, Stl10.Channels, Stl10.Height, Stl10.Width, Stl10.Splits, null,
             "the STL-10 binary version: train_X.bin, train_y.bin, test_X.bin, test_y.bin, unlabeled_X.bin, optionally class_names.txt"),
         new(ImageFolder.Name, 3, 64, 64, ["train", "val", "test"], null,
-            "one subfolder of images per class (png, jpg, jpeg, bmp, gif, webp); a split loads the root's subfolder of that name if it has one, and 'train' otherwise loads the root itself"),
+            $"one subfolder of images per class ({string.Join(", ", ImageDecoder.Extensions.Select(e => e.TrimStart('.')))}); a split loads the root's subfolder of that name if it has one, and 'train' otherwise loads the root itself"),
     ];
 
     /// <summary>The known data set names.</summary>

@@ -1,21 +1,18 @@
 using Hypersphere.Core.Errors;
 using Hypersphere.Inference;
-using SkiaSharp;
 
 namespace Hypersphere.Training.Data;
 
 /// <summary>
 /// A folder of images with one subfolder per class (<c>root/&lt;class&gt;/…/&lt;image&gt;</c>), as
 /// torchvision's ImageFolder reads it. Classes are the subfolders sorted by ordinal name (hidden ones,
-/// starting with '.', are skipped); images are decoded with SkiaSharp and brought to one C×H×W.
+/// starting with '.', are skipped); images (<see cref="ImageDecoder.Extensions"/>) are decoded by Inference's
+/// <see cref="ImageDecoder"/>, as the service decodes them, and brought to one C×H×W.
 /// </summary>
 public static class ImageFolder
 {
     /// <summary>Name used in the catalog and in data set names.</summary>
     public const string Name = "folder";
-
-    /// <summary>File extensions read as images (case-insensitive); other files are ignored.</summary>
-    public static IReadOnlyList<string> Extensions { get; } = [".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"];
 
     /// <summary>
     /// Loads every image under <paramref name="root"/>'s class subfolders (searched recursively, in
@@ -42,7 +39,7 @@ public static class ImageFolder
         if (empty.Length > 0)
         {
             throw HypersphereException.Invalid(
-                $"image folder '{root}' has {empty.Length} class subfolder(s) without images ({string.Join(", ", empty)}); every class needs at least one {string.Join("/", Extensions)} file");
+                $"image folder '{root}' has {empty.Length} class subfolder(s) without images ({string.Join(", ", empty)}); every class needs at least one {string.Join("/", ImageDecoder.Extensions)} file");
         }
 
         var paths = files.SelectMany(f => f).ToArray();
@@ -75,27 +72,21 @@ public static class ImageFolder
 
     private static string[] ImageFiles(string classDir) => Directory
         .EnumerateFiles(classDir, "*", SearchOption.AllDirectories)
-        .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+        .Where(ImageDecoder.HasImageExtension)
         .Order(StringComparer.Ordinal)
         .ToArray();
 
+    /// <summary>Inference's guarded decoder; its errors name the file here, and undecodable bytes are a corrupt data set.</summary>
     private static void Decode(string path, Span<byte> destination, int channels, int height, int width)
     {
-        using var codec = SKCodec.Create(path, out var created);
-        if (codec is null)
+        try
         {
-            throw new HypersphereException(ErrorKind.Corrupt, $"image file '{path}' cannot be decoded ({created}); expected a valid PNG, JPEG, BMP, GIF or WebP file");
+            ImageDecoder.Decode(File.ReadAllBytes(path), destination, channels, height, width, ImagePreprocessor.DefaultMaxPixels);
         }
-
-        // No colour space on the target: Skia then copies the stored values without colour management.
-        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
-        using var bitmap = new SKBitmap(info);
-        var result = codec.GetPixels(info, bitmap.GetPixels());
-        if (result != SKCodecResult.Success)
+        catch (HypersphereException e)
         {
-            throw new HypersphereException(ErrorKind.Corrupt, $"image file '{path}' cannot be decoded ({result}); expected a complete {codec.EncodedFormat} image of {info.Width}×{info.Height}");
+            var kind = e.Kind == ErrorKind.BadRequest ? ErrorKind.Corrupt : e.Kind;
+            throw new HypersphereException(kind, $"image file '{path}': {e.Message}", e);
         }
-
-        PixelPlanes.FromBitmap(bitmap, destination, channels, height, width);
     }
 }

@@ -39,8 +39,8 @@ public static class Evaluator
         var config = state.Config;
         var spec = DatasetCatalog.Describe(config.Dataset);
         int? max = limit > 0 ? limit : null;
-        var train = DatasetCatalog.Load(spec.Name, dataDir ?? config.DataDir, "train", maxImages: max);
-        var test = DatasetCatalog.Load(spec.Name, dataDir ?? config.DataDir, "test", maxImages: max);
+        var train = EvaluationImages.Load(state, dataDir, "train", max);
+        var test = EvaluationImages.Load(state, dataDir, "test", max);
         if (train.Labels.Any(l => l < 0) || test.Labels.Any(l => l < 0))
         {
             throw HypersphereException.Invalid($"evaluation needs labelled train and test splits, but {spec.Name} returned unlabelled images");

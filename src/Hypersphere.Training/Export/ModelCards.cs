@@ -15,9 +15,6 @@ public static class ModelCards
     /// <summary>The report <c>hypersphere eval</c> leaves in a run folder; its scores go into the card.</summary>
     public const string EvaluationFileName = "eval.json";
 
-    /// <summary>The only resize policy the service implements: bilinear to H×W, aspect ratio not kept.</summary>
-    public const string StretchResize = "stretch";
-
     /// <summary>
     /// The card of the run described by <paramref name="state"/>; <see cref="OnnxSpec.Sha256"/> and
     /// <see cref="OnnxSpec.Size"/> are left empty until the ONNX bytes exist.
@@ -47,7 +44,7 @@ public static class ModelCards
             name,
             version,
             created,
-            new InputSpec(state.Channels, state.InputSize, state.InputSize, state.Mean, state.Std, StretchResize),
+            new InputSpec(state.Channels, state.InputSize, state.InputSize, state.Mean, state.Std, ModelCardFile.StretchResize),
             config.FeatureDim,
             new OnnxSpec("model.onnx", string.Empty, 0, OnnxExporter.IrVersion, OnnxExporter.Opset, OnnxExporter.InputName, outputs),
             new TrainingSpec(config.Dataset, loss.Preset, parameters, state.Epoch, config.BatchSize, config.Width, config.Seed, state.SourceCommit),

@@ -1,9 +1,11 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Hypersphere.Core.Errors;
+using Hypersphere.Core.IO;
 using Hypersphere.Inference;
 using Hypersphere.Training.Augmentation;
 using Hypersphere.Training.Data;
+using Hypersphere.Training.Evaluation;
 using Hypersphere.Training.Training;
 using static TorchSharp.torch;
 
@@ -82,17 +84,16 @@ public static class ModelExport
     private static (Tensor Images, string Source) VerificationImages(TrainState state, string? dataDir, int count)
     {
         var config = state.Config;
-        var folder = dataDir ?? config.DataDir;
         ImageDataset data;
         try
         {
-            data = DatasetCatalog.Load(config.Dataset, folder, "test", channels: state.Channels, maxImages: count);
+            data = EvaluationImages.Load(state, dataDir, "test", count);
         }
         catch (HypersphereException e) when (e.Kind == ErrorKind.NotFound)
         {
             try
             {
-                data = DatasetCatalog.Load(config.Dataset, folder, "train", channels: state.Channels, maxImages: count);
+                data = EvaluationImages.Load(state, dataDir, "train", count);
             }
             catch (HypersphereException)
             {
@@ -116,18 +117,23 @@ public static class ModelExport
         return (augmenter.Clean(raw), data.Name);
     }
 
+    /// <summary>
+    /// Folder-level, unlike <see cref="AtomicFile.Write(string, byte[])"/>: the ONNX file and its card must
+    /// appear together, and two file renames are not one atomic step, while renaming their folder is. The
+    /// files themselves are written and flushed with <see cref="AtomicFile.CreateDurably"/> before that rename.
+    /// </summary>
     private static void WriteAtomically(string target, byte[] onnx, ModelCard card, bool force)
     {
         var parent = Path.GetDirectoryName(target)!;
         var createdParent = !Directory.Exists(parent);
         Directory.CreateDirectory(parent);
-        var temp = Path.Combine(parent, $".{Path.GetFileName(target)}.tmp-{Guid.NewGuid():N}");
+        var temp = AtomicFile.TempPathBeside(target);
         var replaced = temp + ".replaced";
         try
         {
             Directory.CreateDirectory(temp);
-            WriteDurably(Path.Combine(temp, OnnxFileName), onnx);
-            WriteDurably(Path.Combine(temp, ModelCard.FileName), JsonSerializer.SerializeToUtf8Bytes(card, ModelCard.Json));
+            AtomicFile.CreateDurably(Path.Combine(temp, OnnxFileName), stream => stream.Write(onnx));
+            AtomicFile.CreateDurably(Path.Combine(temp, ModelCard.FileName), stream => stream.Write(JsonSerializer.SerializeToUtf8Bytes(card, ModelCard.Json)));
             RefuseExisting(target, force);
             if (Directory.Exists(target))
             {
@@ -163,13 +169,6 @@ public static class ModelExport
 
             throw;
         }
-    }
-
-    private static void WriteDurably(string path, byte[] bytes)
-    {
-        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
-        stream.Write(bytes);
-        stream.Flush(flushToDisk: true);
     }
 
     private static void RefuseExisting(string target, bool force)

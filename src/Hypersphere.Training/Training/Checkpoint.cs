@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Hypersphere.Core.Errors;
 using Hypersphere.Training.Models;
@@ -9,16 +8,15 @@ using static TorchSharp.torch;
 namespace Hypersphere.Training.Training;
 
 /// <summary>
-/// One file, <c>checkpoint.bin</c> in the run folder: a magic line, the <see cref="TrainState"/> as JSON,
-/// then the encoder, the optimiser state and (MoCo) the key encoder and queue. Written to a temp
-/// file and renamed over the old one, so a crash never leaves a half-written checkpoint.
+/// One file, <c>checkpoint.bin</c> in the run folder, framed and checksummed by <see cref="CheckpointFile"/>:
+/// the <see cref="TrainState"/> as JSON, then the encoder, the optimiser state and (MoCo) the key encoder
+/// and queue. Written to a temp file and renamed over the old one, so a crash never leaves a half-written
+/// checkpoint, and a file damaged later is refused on load.
 /// </summary>
 public static class Checkpoint
 {
     /// <summary>File name inside a run folder.</summary>
     public const string FileName = "checkpoint.bin";
-
-    private static readonly byte[] Magic = Encoding.ASCII.GetBytes("HYPERSPHERE-CHECKPOINT 1\n");
 
     /// <summary>JSON options for the state (and configs in cards and logs).</summary>
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
@@ -33,16 +31,12 @@ public static class Checkpoint
     /// <summary>Path of the checkpoint in <paramref name="runFolder"/>.</summary>
     public static string PathIn(string runFolder) => System.IO.Path.Combine(runFolder, FileName);
 
-    /// <summary>Writes the checkpoint atomically.</summary>
+    /// <summary>Writes the checkpoint atomically, with a checksum verified on every load.</summary>
     public static void Save(string runFolder, TrainState state, SmallAlexNet encoder, OptimizerHelper? optimizer, SmallAlexNet? keyEncoder, Tensor? queue)
     {
         Directory.CreateDirectory(runFolder);
-        var path = PathIn(runFolder);
-        var temp = $"{path}.tmp-{Environment.ProcessId}";
-        using (var stream = File.Create(temp))
-        using (var writer = new BinaryWriter(stream))
+        CheckpointFile.Write(PathIn(runFolder), writer =>
         {
-            writer.Write(Magic);
             var json = JsonSerializer.SerializeToUtf8Bytes(state, Json);
             writer.Write(json.Length);
             writer.Write(json);
@@ -53,11 +47,7 @@ public static class Checkpoint
             keyEncoder?.save(writer);
             writer.Write(queue is not null);
             queue?.Save(writer);
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, path, overwrite: true);
+        });
     }
 
     /// <summary>Reads only the state (no tensors).</summary>
@@ -116,15 +106,9 @@ public static class Checkpoint
             throw new HypersphereException(ErrorKind.NotFound, $"no checkpoint at {path}: train first (hypersphere train --out {runFolder}) or point --checkpoint at a run folder");
         }
 
-        var reader = new BinaryReader(File.OpenRead(path));
+        var reader = new BinaryReader(CheckpointFile.ReadPayload(path, runFolder));
         try
         {
-            var magic = reader.ReadBytes(Magic.Length);
-            if (!magic.AsSpan().SequenceEqual(Magic))
-            {
-                throw new HypersphereException(ErrorKind.Corrupt, $"{path} is not a Hypersphere checkpoint (bad header)");
-            }
-
             var length = reader.ReadInt32();
             state = JsonSerializer.Deserialize<TrainState>(reader.ReadBytes(length), Json)
                 ?? throw new HypersphereException(ErrorKind.Corrupt, $"{path} has an empty state");

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Hypersphere.Core.Errors;
+using Hypersphere.Core.IO;
 using Hypersphere.Training.Augmentation;
 using Hypersphere.Training.Data;
 using Hypersphere.Training.Losses;
@@ -76,7 +77,7 @@ public sealed class Trainer
         }
 
         Directory.CreateDirectory(_runFolder);
-        File.WriteAllText(Path.Combine(_runFolder, "config.json"), JsonSerializer.Serialize(config, Checkpoint.IndentedJson));
+        AtomicFile.Write(Path.Combine(_runFolder, "config.json"), JsonSerializer.SerializeToUtf8Bytes(config, Checkpoint.IndentedJson));
         _progress.Started(state, batches.BatchesPerEpoch, saved is null ? $"training on {data.Count} images of {data.Name}" : $"resuming at epoch {state.Epoch + 1}, batch {state.BatchInEpoch}");
         encoder.train();
         var start = state;

@@ -98,6 +98,19 @@ public sealed class ImageFolderTests : IDisposable
     }
 
     [Fact]
+    public void ADecompressionBombIsTooLargeNamingTheFileBeforeItsPixelsAreAllocated()
+    {
+        WriteClasses();
+        var bomb = Write("cat/bomb.png", PngWriter.HeaderOnly(6000, 5000));
+
+        var e = Assert.Throws<HypersphereException>(() => ImageFolder.Load(_folder.Path, 3, 8, 8));
+
+        Assert.Equal(ErrorKind.TooLarge, e.Kind);
+        Assert.Contains(bomb, e.Message, StringComparison.Ordinal);
+        Assert.Contains("at most 25000000 pixels, but was 6000×5000 = 30000000", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void RootWithoutClassFoldersIsInvalid()
     {
         Write("loose.png", TestFiles.Encode(SKEncodedImageFormat.Png, 4, 4, (_, _) => (1, 2, 3, 255)));
