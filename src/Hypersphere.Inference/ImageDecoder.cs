@@ -26,12 +26,7 @@ public static class ImageDecoder
     public static void Decode(ReadOnlySpan<byte> encoded, Span<byte> destination, int channels, int height, int width, long maxPixels)
     {
         using var data = SKData.CreateCopy(encoded);
-        // The codec takes ownership of the stream (and Skia frees it when no codec is made).
-        using var codec = SKCodec.Create(new SKMemoryStream(data), out var created);
-        if (codec is null)
-        {
-            throw HypersphereException.Bad($"image of {encoded.Length} bytes cannot be decoded ({created}); it must be a PNG, JPEG or BMP file");
-        }
+        using var codec = Open(data);
 
         // The header alone tells the size: refuse a decompression bomb before allocating its pixels.
         var (imageWidth, imageHeight) = (codec.Info.Width, codec.Info.Height);
@@ -52,4 +47,20 @@ public static class ImageDecoder
 
         PixelPlanes.FromBitmap(bitmap, destination, channels, height, width);
     }
+
+    /// <summary>
+    /// The width and height an encoded image's header declares, read without decoding a pixel (so a caller can
+    /// charge them against a budget first). Bytes Skia cannot read are <see cref="ErrorKind.BadRequest"/>.
+    /// </summary>
+    public static (int Width, int Height) DeclaredSize(ReadOnlySpan<byte> encoded)
+    {
+        using var data = SKData.CreateCopy(encoded);
+        using var codec = Open(data);
+        return (codec.Info.Width, codec.Info.Height);
+    }
+
+    // The codec takes ownership of the stream (and Skia frees it when no codec is made).
+    private static SKCodec Open(SKData data) =>
+        SKCodec.Create(new SKMemoryStream(data), out var created)
+        ?? throw HypersphereException.Bad($"image of {data.Size} bytes cannot be decoded ({created}); it must be a PNG, JPEG or BMP file");
 }

@@ -63,19 +63,6 @@ public sealed class ImagePreprocessor
     }
 
     /// <summary>
-    /// The width and height an encoded image's header declares, read without decoding a pixel (so a caller can
-    /// charge it against a budget first). Bytes Skia cannot read are <see cref="ErrorKind.BadRequest"/>.
-    /// </summary>
-    public static (int Width, int Height) DeclaredSize(ReadOnlySpan<byte> encoded)
-    {
-        using var data = SKData.CreateCopy(encoded);
-        using var codec = SKCodec.Create(new SKMemoryStream(data), out var created);
-        return codec is null
-            ? throw HypersphereException.Bad($"image of {encoded.Length} bytes cannot be decoded ({created}); it must be a PNG, JPEG or BMP file")
-            : (codec.Info.Width, codec.Info.Height);
-    }
-
-    /// <summary>
     /// Preprocesses one image given as uint8 channel-first planes (<paramref name="channels"/>×<paramref name="height"/>×<paramref name="width"/>,
     /// e.g. from IDX or .npy). At the model's size this is only <c>(byte / 255f − mean) / std</c>; otherwise
     /// channels and size are converted as for encoded images.

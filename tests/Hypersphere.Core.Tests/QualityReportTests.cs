@@ -52,11 +52,7 @@ public class QualityReportTests
         Assert.Equal(-4.0, root.GetProperty("uniformity_mean").GetDouble(), 12);
         var reference = root.GetProperty("reference");
         Assert.Equal(-6.0, reference.GetProperty("finite_n_bound").GetDouble(), 12);   // −2·2·3/2
-<<<<<<< HEAD
         Assert.Equal(-2.079777, reference.GetProperty("uniform_optimum").GetDouble(), 6); // docs/architecture.md §1, d = 3
-=======
-        Assert.Equal(-2.079777, reference.GetProperty("uniform_optimum").GetDouble(), 6); // log((1 − e^{−8})/8), d = 3
->>>>>>> a-core
         Assert.Equal(3.0, root.GetProperty("rank_me").GetDouble(), 4);
         Assert.Equal(0.0, root.GetProperty("mean_cosine").GetDouble(), 15);
         Assert.Equal(1.0, root.GetProperty("std_sqrt_d").GetDouble(), 12);             // column std √(1/3), × √3

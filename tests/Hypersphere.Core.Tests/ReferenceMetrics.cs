@@ -1,13 +1,8 @@
 namespace Hypersphere.Core.Tests;
 
 /// <summary>
-<<<<<<< HEAD
 /// Plain, obviously-correct O(N²d) implementations of the metrics, written from the formulas in
 /// docs/architecture.md §1 and sharing no code with src: the independent second implementation the tests
-=======
-/// Plain, obviously-correct O(N²d) implementations of the metrics, written from the paper's formulas
-/// and sharing no code with src: the independent second implementation the tests
->>>>>>> a-core
 /// compare against.
 /// </summary>
 internal static class ReferenceMetrics

@@ -74,7 +74,7 @@ internal sealed class InputDecoder(IOptions<HypersphereOptions> options) : IDisp
     {
         try
         {
-            var (width, height) = ImagePreprocessor.DeclaredSize(bytes);
+            var (width, height) = ImageDecoder.DeclaredSize(bytes);
             if ((long)width * height <= preprocessor.MaxPixels)
             {
                 budget.Charge(width, height, name);
