@@ -96,6 +96,12 @@ public static partial class ErrorContract
 
     private static IEnumerable<string> ProblemViolations(RawAnswer answer, JsonElement? parsed)
     {
+        if (answer.Body.Length == 0)
+        {
+            yield return "error with an empty body";
+            yield break;
+        }
+
         if (answer.MediaType != "application/problem+json")
         {
             yield return $"error Content-Type is '{answer.MediaType ?? "(none)"}', not application/problem+json";
@@ -103,7 +109,11 @@ public static partial class ErrorContract
 
         if (parsed is not { } problem)
         {
-            yield return answer.Body.Length == 0 ? "error with an empty body" : "error body is not a JSON object";
+            if (answer.MediaType == "application/problem+json")
+            {
+                yield return "error body is not a JSON object";
+            }
+
             yield break;
         }
 

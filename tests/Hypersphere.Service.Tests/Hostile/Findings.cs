@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Hypersphere.Service.Tests.Hostile;
 
@@ -9,7 +10,7 @@ public sealed record Finding(HostileRequest Request, RawAnswer? Answer, string V
 /// Groups findings into distinct (rule, route, status) classes, worst first (faults, then leaks, then malformed
 /// problem documents, then headers), so one assertion message shows everything a run found, with one example each.
 /// </summary>
-public static class Findings
+public static partial class Findings
 {
     public const int MaxListed = 30;
 
@@ -26,7 +27,7 @@ public static class Findings
         }
 
         var classes = findings
-            .GroupBy(f => (Kind(f.Violation), Route(f), f.Answer?.Status ?? 0))
+            .GroupBy(f => (Kind(f.Violation) + Cause(f), Route(f), f.Answer?.Status ?? 0))
             .OrderBy(g => Severity(g.Key.Item1))
             .ThenByDescending(g => g.Count())
             .ToList();
@@ -34,11 +35,17 @@ public static class Findings
         foreach (var group in classes.Take(MaxListed))
         {
             var example = group.First();
-            text.AppendLine($"- [{group.Count()}×] {example.Violation} | {group.Key.Item2} → {group.Key.Item3} | e.g. {example.Request.Mutation} | body: {Excerpt(example.Answer)}");
+            text.AppendLine($"- [{group.Count()}×] {(Severity(Kind(example.Violation)) == 0 ? group.Key.Item1 : example.Violation)} | {group.Key.Item2} → {group.Key.Item3} | e.g. {example.Request.Mutation} | body: {Excerpt(example.Answer)}");
         }
 
         return text.ToString();
     }
+
+    // Faults are told apart by what failed: the exception type a Production problem names, else the body's absence.
+    private static string Cause(Finding finding) =>
+        Severity(Kind(finding.Violation)) != 0 || finding.Answer is null ? string.Empty
+        : ExceptionType().Match(finding.Answer.Text) is { Success: true } type ? $" ({type.Groups[1].Value})"
+        : finding.Answer.Body.Length == 0 ? " (empty body)" : " (other body)";
 
     // Header rules hold for every answer, so one class each, not one per route.
     private static string Route(Finding finding) =>
@@ -70,4 +77,7 @@ public static class Findings
         var text = answer.Text.Replace('\n', ' ').Replace('\r', ' ');
         return $"[{answer.MediaType ?? "no content-type"}] " + (text.Length == 0 ? "(empty)" : text.Length > 180 ? text[..180] + "…" : text);
     }
+
+    [GeneratedRegex(@"\((\w*Exception)\)")]
+    private static partial Regex ExceptionType();
 }

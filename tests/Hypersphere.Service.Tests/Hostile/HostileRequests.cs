@@ -130,6 +130,11 @@ public sealed class HostileRequests(int seed, int imageSize)
         }
 
         var path = target.Split('?')[0];
+        if (target.Length > path.Length)
+        {
+            mutation += $" [{target[path.Length..]}]";
+        }
+
         var documentation = path is "/metrics" or "/openapi/v1.json" || path.StartsWith("/swagger", StringComparison.Ordinal);
         return new HostileRequest($"{method} {path}", mutation, RawHttp.Request(method, target, headers, body), method != "HEAD", Framing: false, documentation);
     }

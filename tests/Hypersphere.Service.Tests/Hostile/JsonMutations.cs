@@ -27,7 +27,7 @@ public static class JsonMutations
         [[0xFF], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82], [0x80], [0xFE, 0xFF], [0xC3]];
 
     private static readonly string[] ModelNames =
-        ["", "toy@", "@1", "toy@1@2", "../../etc/passwd", "toy@../1", "toy\\u0000", "/tmp/x", "C:\\\\x", "%s%n%x", "toy@99999999999999999999", "TOY", " toy", "toy@1 ", "\\n"];
+        ["", "toy@", "@1", "toy@1@2", "../../etc/passwd", "toy@../1", "toy\\u0000", "x/../../y", "C:\\\\x", "%s%n%x", "toy@99999999999999999999", "TOY", " toy", "toy@1 ", "\\n"];
 
     /// <summary>A valid /v1/embeddings body: 1–3 rows of <paramref name="imageSize"/> floats for model toy.</summary>
     public static string ValidEmbeddings(Random random, int imageSize) =>
