@@ -58,12 +58,15 @@ public sealed class HostileInputTests(HostileServer server, ITestOutputHelper ou
         // Generated up front, so the sequence depends on the seed alone, not on the order answers come back in.
         var requests = Enumerable.Range(0, Requests).Select(_ => generator.Next()).ToArray();
         var findings = new ConcurrentQueue<Finding>();
+        var slowest = new ConcurrentBag<(double Seconds, string Request)>();
         var statuses = new ConcurrentDictionary<int, int>();
         var clock = Stopwatch.StartNew();
 
         await Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (request, _) =>
         {
+            var started = Stopwatch.GetTimestamp();
             var answer = await server.SendAsync(request.Bytes);
+            slowest.Add((Stopwatch.GetElapsedTime(started).TotalSeconds, $"{request.Route} {request.Mutation} → {answer?.Status}"));
             statuses.AddOrUpdate(answer?.Status ?? 0, 1, (_, n) => n + 1);
             foreach (var violation in ErrorContract.Violations(answer, request.BodyExpected, request.Framing, server.ModelsRoot, leaksChecked: !request.Documentation))
             {
@@ -73,6 +76,7 @@ public sealed class HostileInputTests(HostileServer server, ITestOutputHelper ou
 
         clock.Stop();
         output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s; statuses: {string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Value}"))}");
+        output.WriteLine("slowest: " + string.Join("; ", slowest.OrderByDescending(s => s.Seconds).Take(5).Select(s => $"{s.Seconds:F2} s {s.Request}")));
         var ready = await server.SendAsync("GET", "/healthz/ready", null);
         if (ready?.Status != 200)
         {
@@ -143,6 +147,7 @@ public sealed class HostileInputTests(HostileServer server, ITestOutputHelper ou
         }
 
         Assert.True(problems.Count == 0, $"Accept: {accept}\n" + string.Join("\n", problems));
+        await server.AssertReadyAsync();
     }
 
     [SkippableFact]

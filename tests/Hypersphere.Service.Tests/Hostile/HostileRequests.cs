@@ -50,7 +50,8 @@ public sealed class HostileRequests(int seed, int imageSize)
             < 70 => Post(JsonMutations.Pick(_random, ["/v1/embeddings", "/v1/quality"]), "image", ImageMutations.Next(_random, "/v1/embeddings"), "application/json"),
             < 78 => Garbage(),
             < 88 => WrongRoute(),
-            < 95 => Headers(),
+            < 93 => Headers(),
+            < 97 => BodyFraming(),
             _ => Framing(),
         };
     }
@@ -80,6 +81,23 @@ public sealed class HostileRequests(int seed, int imageSize)
             : ("/v1/quality", JsonMutations.ValidQuality(_random));
         var contentType = JsonMutations.Pick(_random, ContentTypes);
         return Build("POST", target, $"content-type/'{contentType}'", Encoding.UTF8.GetBytes(body), [("Content-Type", contentType)]);
+    }
+
+    // Framing of the body that the app sees (Kestrel reports a bad chunk while the app reads): full problem documents.
+    private HostileRequest BodyFraming()
+    {
+        var json = Encoding.UTF8.GetBytes(JsonMutations.ValidEmbeddings(_random, imageSize));
+        byte[] Chunked(string size, byte[] data) => [.. Encoding.ASCII.GetBytes(size + "\r\n"), .. data, .. "\r\n0\r\n\r\n"u8];
+        var (name, headers, body) = _random.Next(5) switch
+        {
+            0 => ("chunked", new List<(string, string)> { ("Transfer-Encoding", "chunked") }, Chunked($"{json.Length:x}", json)),
+            1 => ("chunk-size-not-hex", [("Transfer-Encoding", "chunked")], Chunked("zz", json)),
+            2 => ("chunk-extension", [("Transfer-Encoding", "chunked")], Chunked($"{json.Length:x};name=\"value\"", json)),
+            3 => ("content-length-over-the-limit", [("Content-Length", "10000000")], "{}"u8.ToArray()),
+            _ => ("expect-100-continue", [("Expect", "100-continue")], json),
+        };
+        headers.Add(("Content-Type", "application/json"));
+        return Build("POST", JsonMutations.Pick(_random, ["/v1/embeddings", "/v1/quality"]), $"body-framing/{name}", body, headers);
     }
 
     // What Kestrel refuses itself, before routing: these answers are Kestrel's own (a status and no body).

@@ -96,6 +96,8 @@ public static class RawHttp
         }
     }
 
+    // Reads until the answer is complete (its Content-Length, or the last chunk) or the server closes: a server that
+    // drains a request body it refused may keep the connection open after answering.
     private static async Task<byte[]> ReadToEndAsync(Socket socket, CancellationToken cancellationToken)
     {
         using var received = new MemoryStream();
@@ -106,6 +108,10 @@ public static class RawHttp
             while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken)) > 0)
             {
                 received.Write(buffer, 0, read);
+                if (IsComplete(received.GetBuffer().AsSpan(0, (int)received.Length)))
+                {
+                    break;
+                }
             }
         }
         catch (SocketException) when (received.Length > 0)
@@ -116,8 +122,53 @@ public static class RawHttp
         return received.ToArray();
     }
 
-    private static RawAnswer? Parse(byte[] bytes)
+    private static bool IsComplete(ReadOnlySpan<byte> bytes)
     {
+        var start = FinalAnswerStart(bytes);
+        var end = bytes[start..].IndexOf("\r\n\r\n"u8);
+        if (end < 0)
+        {
+            return false;
+        }
+
+        var head = Encoding.Latin1.GetString(bytes.Slice(start, end)).ToLowerInvariant();
+        var body = bytes[(start + end + 4)..];
+        if (head.Contains("\ntransfer-encoding: chunked", StringComparison.Ordinal))
+        {
+            return body.EndsWith("0\r\n\r\n"u8);
+        }
+
+        var at = head.IndexOf("\ncontent-length:", StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return false;
+        }
+
+        var value = head[(at + 16)..].Split('\r')[0].Trim();
+        return long.TryParse(value, out var length) && body.Length >= length;
+    }
+
+    // Where the final answer starts: after any interim 1xx answers (100 Continue).
+    private static int FinalAnswerStart(ReadOnlySpan<byte> bytes)
+    {
+        var start = 0;
+        while (bytes.Length - start > 12 && bytes.Slice(start, 10).SequenceEqual("HTTP/1.1 1"u8))
+        {
+            var end = bytes[start..].IndexOf("\r\n\r\n"u8);
+            if (end < 0)
+            {
+                break;
+            }
+
+            start += end + 4;
+        }
+
+        return start;
+    }
+
+    private static RawAnswer? Parse(byte[] all)
+    {
+        var bytes = all[FinalAnswerStart(all)..];
         var end = bytes.AsSpan().IndexOf("\r\n\r\n"u8);
         if (end < 0)
         {
