@@ -203,13 +203,15 @@ PY
   goodput[$connections]=$good
   read -r p99 counted <<<"$(p99_between "$work/metrics.before" "$work/metrics.after")"
   socket_errors=$(grep -E "Socket errors" "$work/wrk.txt" | sed 's/^ *Socket errors: //' || true)
-  results+=("$(printf '%-11s %9s %10s %10s %-16s %-28s %12s %12s %14s' "$connections" "$rps" "$good" "$rejected" "$other" "${socket_errors:-none}" "$p99" "$log_bytes" "$((rss / 1024))/$((hwm / 1024))")")
+  answers=$(grep -E "requests in" "$work/wrk.txt" | awk '{print $1}')
+  per_answer=$(awk -v b="$log_bytes" -v n="$answers" 'BEGIN {printf "%.0f", (n > 0 ? b / n : 0)}')
+  results+=("$(printf '%-11s %9s %10s %10s %-16s %-28s %12s %12s %10s %14s' "$connections" "$rps" "$good" "$rejected" "$other" "${socket_errors:-none}" "$p99" "$log_bytes" "$per_answer" "$((rss / 1024))/$((hwm / 1024))")")
 done
 
 # --- summary -------------------------------------------------------------------------------------------
 echo
 echo "overload: Hypersphere:MaxConcurrentRequests=$max_concurrent, $batch images per request, ${seconds}s per run"
-printf '%-11s %9s %10s %10s %-16s %-28s %12s %12s %14s\n' connections "req/s" "goodput/s" "429s" "other status" "socket errors" "p99 200s ms" "log bytes" "RSS/peak MiB"
+printf '%-11s %9s %10s %10s %-16s %-28s %12s %12s %10s %14s\n' connections "req/s" "goodput/s" "429s" "other status" "socket errors" "p99 200s ms" "log bytes" "log B/req" "RSS/peak MiB"
 for line in "${results[@]}"; do echo "$line"; done
 set -- $connection_counts
 if [ $# -ge 2 ]; then
