@@ -9,7 +9,7 @@ namespace Hypersphere.Service.Tests;
 
 /// <summary>
 /// The refusal a full service answers (429) keeps the error contract too: a problem document with Retry-After,
-/// on a real Kestrel port in Production, with one permit (Hypersphere:MaxConcurrentRequests = 1) held by a slow model.
+/// on a real Kestrel port in Production, with one permit (Hypersphere:MaxConcurrentRequests = 1, no waiting) held by a slow model.
 /// </summary>
 public sealed class HostileOverloadTests(ToyModels toys) : IClassFixture<ToyModels>
 {
@@ -22,7 +22,7 @@ public sealed class HostileOverloadTests(ToyModels toys) : IClassFixture<ToyMode
         using var temp = new TempFolder();
         toys.WriteVersion(temp.Folder("models"), "toy", "1", seed: 1);
         using var gate = new GatedRunner();
-        await using var factory = new ProductionKestrelFactory(temp.File("models"), new Dictionary<string, string?>(HostileServer.Settings()) { ["Hypersphere:MaxConcurrentRequests"] = "1" }, gate.Install);
+        await using var factory = new ProductionKestrelFactory(temp.File("models"), new Dictionary<string, string?>(HostileServer.Settings()) { ["Hypersphere:MaxConcurrentRequests"] = "1", ["Hypersphere:MaxWaitingRequests"] = "0" }, gate.Install);
         factory.StartServer();
         var address = new Uri(factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
         var body = Utf8($$"""{"input": {{Floats64}}}""");

@@ -27,7 +27,7 @@ public static class MalformedNpy
             ["v1 header longer than the file"] = (WithHeaderLength(1, 500), ErrorKind.Corrupt, ["500 bytes", "truncated"]),
             ["empty v1 header"] = (WithHeaderLength(1, 0), ErrorKind.BadRequest, ["not a Python dict literal"]),
             ["shape (abc,)"] = (F8("(abc,)"), ErrorKind.BadRequest, ["shape (abc,)", "'abc'", "non-negative integer"]),
-            ["shape beyond long"] = (F8("(1180591620717411303424, 28, 28)"), ErrorKind.TooLarge, ["1180591620717411303424", "exceeds 9223372036854775807"]),
+            ["shape beyond long"] = (F8("(1180591620717411303424, 28, 28)"), ErrorKind.BadRequest, ["1180591620717411303424", "exceeds 9223372036854775807"]),
             ["negative dimension"] = (F8("(-2, 2)"), ErrorKind.BadRequest, ["'-2'", "non-negative integer"]),
             ["empty dimension"] = (F8("(2,, 2)"), ErrorKind.BadRequest, ["dimension 1", "non-negative integer"]),
             ["product of dimensions overflows"] = (F8("(4294967296, 4294967296, 4294967296)"), ErrorKind.TooLarge, ["(4294967296, 4294967296, 4294967296)", "more than 2147483591 bytes"]),

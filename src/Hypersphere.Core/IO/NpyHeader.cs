@@ -116,7 +116,7 @@ public sealed partial record NpyHeader(char Kind, int ItemSize, bool BigEndian, 
 
             if (!long.TryParse(entry, NumberStyles.None, CultureInfo.InvariantCulture, out dims[i]))
             {
-                throw new HypersphereException(ErrorKind.TooLarge, $"{name} has shape {FormatShape(entries)}, but dimension {i} ({entry}) exceeds {long.MaxValue}");
+                throw HypersphereException.Bad($"{name} has shape {FormatShape(entries)}, but dimension {i} ({entry}) is not a valid size: it exceeds {long.MaxValue}");
             }
         }
 

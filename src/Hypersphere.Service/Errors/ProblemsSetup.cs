@@ -1,5 +1,6 @@
 using Hypersphere.Service.Hosting;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Hypersphere.Service.Errors;
 
@@ -39,6 +40,7 @@ public static class ProblemsSetup
             var status => ("error", $"the service answered {status}"),
         };
         problem.Detail ??= fallback.Detail;
+        problem.Title ??= ReasonPhrases.GetReasonPhrase(problem.Status ?? 500);
         if (!problem.Extensions.ContainsKey(Problems.Error))
         {
             problem.Extensions[Problems.Error] = ApiError.For(problem.Status ?? 500, fallback.Code, problem.Detail);

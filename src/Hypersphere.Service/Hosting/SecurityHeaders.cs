@@ -16,10 +16,18 @@ public static class SecurityHeaders
     /// <summary>Adds the headers to every answer, error answers included.</summary>
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
     {
+        // Set as the answer starts, not now: the exception handler clears the headers of a failed request.
+        context.Response.OnStarting(Add, context);
+        return next(context);
+    });
+
+    private static Task Add(object state)
+    {
+        var context = (HttpContext)state;
         var headers = context.Response.Headers;
         headers.XContentTypeOptions = "nosniff";
         headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/swagger", StringComparison.OrdinalIgnoreCase) ? PagePolicy : DataPolicy;
         headers["Referrer-Policy"] = "no-referrer";
-        return next(context);
-    });
+        return Task.CompletedTask;
+    }
 }

@@ -90,6 +90,19 @@ internal sealed class InputDecoder(IOptions<HypersphereOptions> options) : IDisp
 
     private PreprocessedItems FromNpy(byte[] bytes, string field, LoadedModel model, PixelBudget budget)
     {
+        try
+        {
+            return ReadNpy(bytes, field, model, budget);
+        }
+        catch (HypersphereException e) when (e.Kind == ErrorKind.Corrupt)
+        {
+            // A truncated or inconsistent file is Corrupt when it is stored; a request body that is one is malformed (400).
+            throw new HypersphereException(ErrorKind.BadRequest, e.Message, e);
+        }
+    }
+
+    private PreprocessedItems ReadNpy(byte[] bytes, string field, LoadedModel model, PixelBudget budget)
+    {
         var input = EmbeddingInputs.FromNpy(bytes, field, model.Preprocessor);
         if (input.Count == 0)
         {
