@@ -24,6 +24,21 @@ public static class TorchRuntime
         };
     }
 
+    /// <summary>
+    /// Prepares libtorch for a command: its intra-op threads (0 keeps libtorch's default), and a warning on
+    /// <paramref name="warnings"/> when <see cref="OneDnnGuard"/> had to turn oneDNN off on this processor.
+    /// </summary>
+    public static void Prepare(int threads, TextWriter warnings)
+    {
+        ArgumentNullException.ThrowIfNull(warnings);
+        if (OneDnnGuard.FallbackReason is { } reason)
+        {
+            warnings.WriteLine($"warning: {reason}");
+        }
+
+        SetThreads(threads);
+    }
+
     /// <summary>Sets libtorch's intra-op threads (0 keeps libtorch's default).</summary>
     public static void SetThreads(int threads)
     {

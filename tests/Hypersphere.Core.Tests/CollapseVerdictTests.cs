@@ -36,9 +36,9 @@ public class CollapseVerdictTests
     [Fact]
     public void PointsSpreadOnACircleInR512AreDimensionalCollapseNotCollapsed()
     {
-        // BUG (src): for points spread evenly in a k-dimensional subspace std·√d ≈ √(k/d), so with
-        // k = 2, d = 512 it is 0.0625 < 0.1 and the verdict says the rows "nearly coincide" although
-        // their mean cosine is ≈ 0 and they are as spread as a circle allows.
+        // For points spread evenly in a k-dimensional subspace std·√d ≈ √(k/d): with k = 2, d = 512 it is
+        // 0.0625 < 0.1, yet the rows do not "nearly coincide": their mean cosine is ≈ 0 and they are as
+        // spread as a circle allows. The verdict must not read std·√d as collapse.
         var report = QualityAnalyzer.Analyze(CircleIn(dim: 512, n: 300));
         Assert.InRange(report.MeanCosine, -0.05, 0.05);
         Assert.Equal("dimensional_collapse", report.Verdict.Status);

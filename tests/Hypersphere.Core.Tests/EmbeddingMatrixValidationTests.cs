@@ -130,8 +130,8 @@ public class EmbeddingMatrixValidationTests
     [InlineData(1e-200)]
     public void NormalizeGivesUnitRowsForVeryLargeOrSmallFiniteValues(double scale)
     {
-        // BUG (src): the norm is √(Σx²) computed directly, which overflows to ∞ for 1e200 (the row
-        // silently becomes all zeros) and underflows to 0 for 1e-200 (refused as "all zeros").
+        // A norm computed as √(Σx²) directly would overflow to ∞ for 1e200 (the row silently all zeros)
+        // and underflow to 0 for 1e-200 (refused as "all zeros"); scaled, both normalise.
         double[] values = [scale, scale, 0, 1];
         var x = EmbeddingMatrix.Create(values, 2, 2, normalize: true);
         Assert.Equal(Math.Sqrt(0.5), x.Values[0], 15);

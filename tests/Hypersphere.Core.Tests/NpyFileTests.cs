@@ -61,8 +61,7 @@ public class NpyFileTests
     [Fact]
     public void WriteRefusesAShapeThatDoesNotMatchTheValues()
     {
-        // BUG (src): Write does not check rows·cols against the values, so it writes a file whose
-        // header disagrees with its payload, which ReadMatrix then rejects as corrupt.
+        // Write checks rows·cols against the values: a file whose header disagrees with its payload is never written.
         using var folder = new TempFolder();
         Assert.ThrowsAny<ArgumentException>(() => NpyFile.Write(folder.File("x.npy"), [1.0, 2, 3, 4], 3, 3));
     }
@@ -107,8 +106,8 @@ public class NpyFileTests
     [Fact]
     public void Int64LabelsBeyondTwoToThe53KeepTheirExactValues()
     {
-        // BUG (src): ReadIntegers goes through double, so 2^53 + 1 reads as 2^53 and two distinct
-        // classes merge into one.
+        // Labels are read as integers, not through double, in which 2^53 + 1 would read as 2^53 and two
+        // distinct classes would merge into one.
         using var folder = new TempFolder();
         long[] labels = [(1L << 53) + 1, 1L << 53, long.MaxValue];
         File.WriteAllBytes(folder.File("l.npy"), NpyBytes.File("{'descr': '<i8', 'fortran_order': False, 'shape': (3,), }", NpyBytes.Int64(labels)));

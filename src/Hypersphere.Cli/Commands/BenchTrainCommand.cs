@@ -31,7 +31,7 @@ internal static class BenchTrainCommand
         var command = new Command("train", "Training images/s: augmentation, step, and the full loop") { batch, steps, warmup, width, loss, threads };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
-            TorchRuntime.SetThreads(parse.GetValue(threads));
+            TorchRuntime.Prepare(parse.GetValue(threads), Console.Error);
             Run(parse.GetValue(batch), parse.GetValue(steps), parse.GetValue(warmup), parse.GetValue(width), parse.GetValue(loss)!);
             return 0;
         }));

@@ -1,3 +1,4 @@
+using Hypersphere.Core.IO;
 using System.CommandLine;
 using System.Text.Json;
 using Hypersphere.Training;
@@ -25,7 +26,7 @@ internal static class EvalCommand
         };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
-            TorchRuntime.SetThreads(parse.GetValue(threads));
+            TorchRuntime.Prepare(parse.GetValue(threads), Console.Error);
             var folder = parse.GetValue(checkpoint)!.FullName;
             var (encoder, state) = Checkpoint.LoadEncoder(folder);
             using (encoder)
@@ -35,7 +36,7 @@ internal static class EvalCommand
                     parse.GetValue(limit), parse.GetValue(dataDir));
                 var json = JsonSerializer.Serialize(report, Checkpoint.IndentedJson);
                 // Also kept in the run folder: export copies it into the model card.
-                File.WriteAllText(Path.Combine(folder, ModelCards.EvaluationFileName), json);
+                AtomicFile.Write(Path.Combine(folder, ModelCards.EvaluationFileName), System.Text.Encoding.UTF8.GetBytes(json));
                 Console.Out.WriteLine(json);
             }
 

@@ -23,7 +23,7 @@ internal static class ExportCommand
         };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
-            TorchRuntime.SetThreads(parse.GetValue(threads));
+            TorchRuntime.Prepare(parse.GetValue(threads), Console.Error);
             var target = parse.GetValue(outDir)!.FullName.TrimEnd(Path.DirectorySeparatorChar);
             var version = Path.GetFileName(target);
             var nameFolder = Path.GetDirectoryName(target);

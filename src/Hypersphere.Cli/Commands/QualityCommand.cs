@@ -23,8 +23,8 @@ internal static class QualityCommand
         {
             Description = "Class labels: .npy of integers or a text file with one label a line; enables k-NN accuracy",
         };
-        var alpha = new Option<double>("--alpha") { Description = "Alignment exponent α > 0", DefaultValueFactory = _ => 2 };
-        var t = new Option<double>("--t") { Description = "Uniformity kernel width t > 0", DefaultValueFactory = _ => 2 };
+        var alpha = new Option<double>("--alpha") { Description = "Alignment exponent α, in (0, 1000]", DefaultValueFactory = _ => 2 };
+        var t = new Option<double>("--t") { Description = "Uniformity kernel width t, in (0, 1e300]", DefaultValueFactory = _ => 2 };
         var normalize = new Option<bool>("--normalize") { Description = "L2-normalise rows instead of refusing rows that are not unit norm" };
 
         var command = new Command("quality", "Measure alignment, uniformity, RankMe and collapse of a batch of embeddings; prints JSON")

@@ -44,7 +44,7 @@ internal static class TrainCommand
         };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
-            TorchRuntime.SetThreads(parse.GetValue(threads));
+            TorchRuntime.Prepare(parse.GetValue(threads), Console.Error);
             var spec = LossSpec.FromPreset(parse.GetValue(loss)!);
             spec = spec with
             {

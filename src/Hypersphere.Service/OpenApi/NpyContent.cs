@@ -23,7 +23,7 @@ internal sealed class NpyContent : IOpenApiOperationTransformer
         if (operation.RequestBody?.Content?.ContainsKey(EmbeddingsApi.NpyMediaType) == true)
         {
             operation.RequestBody.Content[EmbeddingsApi.NpyMediaType] = Binary(
-                "A NumPy .npy file (C order) of images shaped (N, H, W) or (N, C, H, W): uint8 pixels (converted and resized to the model's input), or float32/float64 pixels already scaled to [0, 1] at the model's C×H×W.");
+                "A NumPy .npy file (C or Fortran order) of images shaped (N, H, W) or (N, C, H, W): uint8 pixels (converted and resized to the model's input), or float32/float64 pixels already scaled to [0, 1] at the model's C×H×W.");
         }
 
         if (operation.Responses?.TryGetValue("200", out var ok) == true && ok.Content?.ContainsKey(EmbeddingsApi.NpyMediaType) == true)

@@ -9,16 +9,10 @@ namespace Hypersphere.Training.Data;
 /// </summary>
 public static class IdxFile
 {
-    /// <summary>Magic number of an image file: unsigned bytes, 3 dimensions (N, rows, columns).</summary>
-    public const int ImageMagic = IdxFormat.ImageMagic;
-
-    /// <summary>Magic number of a label file: unsigned bytes, 1 dimension (N).</summary>
-    public const int LabelMagic = IdxFormat.LabelMagic;
-
-    /// <summary>Reads an image file (magic <see cref="ImageMagic"/>).</summary>
+    /// <summary>Reads an image file (magic 0x00000803).</summary>
     public static IdxImages ReadImages(string path) => IdxFormat.ReadImages(path);
 
-    /// <summary>Reads a label file (magic <see cref="LabelMagic"/>).</summary>
+    /// <summary>Reads a label file (magic 0x00000801).</summary>
     public static byte[] ReadLabels(string path) => IdxFormat.ReadLabels(path);
 
     /// <summary>

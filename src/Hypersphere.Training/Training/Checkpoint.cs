@@ -1,3 +1,4 @@
+using Hypersphere.Core.IO;
 using System.Text.Json;
 using Hypersphere.Core.Errors;
 using Hypersphere.Training.Models;
@@ -18,15 +19,11 @@ public static class Checkpoint
     /// <summary>File name inside a run folder.</summary>
     public const string FileName = "checkpoint.bin";
 
-    /// <summary>JSON options for the state (and configs in cards and logs).</summary>
-    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = false,
-    };
+    /// <summary>JSON options for the state (and configs in cards and logs): the project's one convention.</summary>
+    public static JsonSerializerOptions Json => SnakeCaseJson.Compact;
 
     /// <summary>The same, indented, for files people read.</summary>
-    public static JsonSerializerOptions IndentedJson { get; } = new(Json) { WriteIndented = true };
+    public static JsonSerializerOptions IndentedJson => SnakeCaseJson.Indented;
 
     /// <summary>Path of the checkpoint in <paramref name="runFolder"/>.</summary>
     public static string PathIn(string runFolder) => System.IO.Path.Combine(runFolder, FileName);
