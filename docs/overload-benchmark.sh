@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Overload figures of the service: starts it in Release on 127.0.0.1 (a free port) with a small
-# Hypersphere:MaxConcurrentRequests so that more connections than permits overload it, loads
+# Overload figures of the service: starts it in Release on 127.0.0.1 (a free port) with its default admission
+# settings (or MAX_CONCURRENT / MAX_WAITING) so that more connections than permits overload it, loads
 # POST /v1/embeddings (a uint8 .npy batch of 32 images, .npy answers) with Debian's wrk at 32 and then at
 # 256 connections, and reports for each: total requests/s, goodput (200 answers/s), 429 answers, other
 # statuses and socket errors, p99 latency of the 200 answers only, the bytes the service logged during the
@@ -10,7 +10,8 @@
 # Usage: bash docs/overload-benchmark.sh [MODEL] [SECONDS]
 #   MODEL    a models root (its default model; default ./models), a name folder (its latest version) or a
 #            version folder (models/<name>/<version>); SECONDS: each measured wrk run (default 20).
-# Environment: CONNECTIONS (default "32 256"), MAX_CONCURRENT (Hypersphere:MaxConcurrentRequests, default 8),
+# Environment: CONNECTIONS (default "32 256"), MAX_CONCURRENT and MAX_WAITING (Hypersphere:MaxConcurrentRequests and
+#   Hypersphere:MaxWaitingRequests; default: the service's own, 64 and 64),
 #   THREADS (wrk threads, default 2), BATCH (images per request, default 32), WARMUP (seconds of unreported
 #   load at the first connection count before the runs, default 5), PORT (default: a free one), any
 #   Hypersphere__* setting (passed to the service), KEEP_LOG (a path to keep the service's log at). The service
@@ -30,7 +31,8 @@ cd "$(dirname "$0")/.."
 model_arg=${1:-models}
 seconds=${2:-20}
 connection_counts=${CONNECTIONS:-32 256}
-max_concurrent=${MAX_CONCURRENT:-8}
+max_concurrent=${MAX_CONCURRENT:-}
+max_waiting=${MAX_WAITING:-}
 threads=${THREADS:-2}
 batch=${BATCH:-32}
 warmup=${WARMUP:-5}
@@ -123,7 +125,8 @@ echo "building the service (Release)"
 dotnet build -c Release src/Hypersphere.Service >/dev/null
 # Run from the output folder, as the image runs from /app: its appsettings.json (the shipped log levels) is then read.
 app=$(pwd)/src/Hypersphere.Service/bin/Release/net10.0
-(cd "$app" && Hypersphere__MaxConcurrentRequests=$max_concurrent exec dotnet Hypersphere.Service.dll \
+# Unset admission settings keep the service's defaults (appsettings.json).
+(cd "$app" && export ${max_concurrent:+Hypersphere__MaxConcurrentRequests=$max_concurrent} ${max_waiting:+Hypersphere__MaxWaitingRequests=$max_waiting} && exec dotnet Hypersphere.Service.dll \
   --urls "$url" --Hypersphere:ModelsPath="$root" --Hypersphere:WatchModels=false >"$work/service.log" 2>&1) &
 service_pid=$!
 for _ in $(seq 1 600); do
@@ -134,7 +137,7 @@ done
 curl -fsS "$url/healthz/ready" >/dev/null || { echo "the service is not ready after 60 s:" >&2; cat "$work/service.log" >&2; exit 1; }
 check=$(curl -s -o /dev/null -w '%{http_code}' -H "Content-Type: application/x-npy" -H "Accept: application/x-npy" --data-binary "@$work/body" "$url/v1/embeddings$query")
 [ "$check" = 200 ] || { echo "a test request was answered $check" >&2; exit 1; }
-echo "service on $url: models root $root${model:+, model $model}, Hypersphere:MaxConcurrentRequests=$max_concurrent"
+echo "service on $url: models root $root${model:+, model $model}, Hypersphere:MaxConcurrentRequests=${max_concurrent:-default}, MaxWaitingRequests=${max_waiting:-default}"
 
 # The p99 of the 200 answers between two scrapes of /metrics: difference of the cumulative buckets, then linear
 # interpolation inside the bucket that holds the 99th percentile. Prints "p99_ms count".
@@ -210,7 +213,7 @@ done
 
 # --- summary -------------------------------------------------------------------------------------------
 echo
-echo "overload: Hypersphere:MaxConcurrentRequests=$max_concurrent, $batch images per request, ${seconds}s per run"
+echo "overload: Hypersphere:MaxConcurrentRequests=${max_concurrent:-default}, MaxWaitingRequests=${max_waiting:-default}, $batch images per request, ${seconds}s per run"
 printf '%-11s %9s %10s %10s %-16s %-28s %12s %12s %10s %14s\n' connections "req/s" "goodput/s" "429s" "other status" "socket errors" "p99 200s ms" "log bytes" "log B/req" "RSS/peak MiB"
 for line in "${results[@]}"; do echo "$line"; done
 set -- $connection_counts

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -22,42 +21,52 @@ public static class OneDnnGuard
     private static readonly (int N, int In, int Out, int Size)[] Probes = [(4, 24, 16, 7), (2, 40, 48, 13), (3, 3, 24, 16)];
     private const double Tolerance = 1e-3;
 
-    /// <summary>Why oneDNN is off in this process, or null while it is on.</summary>
-    public static string? FallbackReason { get; private set; }
+    private static readonly Lazy<string?> Outcome = new(Check, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    /// <summary>Runs the check once per process, before any other code of this assembly (every entry point that uses libtorch goes through it).</summary>
-#pragma warning disable CA2255 // The check must precede the first libtorch operation of whatever entry point: a CLI command, a test, a host.
-    [ModuleInitializer]
-#pragma warning restore CA2255
-    internal static void Initialize()
+    /// <summary>Why oneDNN is off in this process, or null while it is on (running the check first if it has not run).</summary>
+    public static string? FallbackReason => Outcome.Value;
+
+    /// <summary>
+    /// Runs the check once per process; every path that builds an encoder or prepares libtorch for a command calls it
+    /// first (<see cref="Models.SmallAlexNet"/>, <see cref="TorchRuntime.Prepare"/>), so no convolution runs before it.
+    /// </summary>
+    public static void Ensure() => _ = Outcome.Value;
+
+    private static string? Check()
     {
         try
         {
+            // NNPACK is libtorch's convolution path after oneDNN; on processors it does not support (as here) every
+            // convolution that reaches it prints "Could not initialize NNPACK". Off: im2col + GEMM is what remains.
+            torch.InitializeDeviceType(DeviceType.CPU);
+            SetUserEnabledNnpack(GlobalContext(), false);
             switch (Environment.GetEnvironmentVariable("HYPERSPHERE_ONEDNN")?.ToLowerInvariant())
             {
                 case "on":
-                    return;
+                    return null;
                 case "off":
-                    Disable("HYPERSPHERE_ONEDNN=off");
-                    return;
+                    return Disable("HYPERSPHERE_ONEDNN=off");
             }
 
             // NaN (the broken kernels can produce it) counts as wrong.
             if (WorstError() is var error && !(error <= Tolerance))
             {
                 var how = double.IsPositiveInfinity(error) ? "give NaN" : string.Create(CultureInfo.InvariantCulture, $"differ from float64 by up to {error:G3}");
-                Disable($"oneDNN's float32 convolutions {how} on this processor; libtorch's own kernels are used instead (about half the speed)");
+                return Disable($"oneDNN's float32 convolutions {how} on this processor; libtorch's own kernels are used instead (about half the speed)");
             }
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
             // A libtorch build without these symbols: leave it as it is.
         }
+
+        return null;
     }
 
     /// <summary>The largest difference between a float32 and a float64 convolution (values and gradients) over the probe shapes; infinity for NaN.</summary>
     public static double WorstError()
     {
+        // The float64 side never goes through oneDNN (it has no float64 kernels), whatever the guard decided.
         using var scope = NewDisposeScope();
         using var generator = new Generator(20261203);
         var worst = 0.0;
@@ -79,11 +88,10 @@ public static class OneDnnGuard
         return worst;
     }
 
-    private static void Disable(string reason)
+    private static string Disable(string reason)
     {
-        torch.InitializeDeviceType(DeviceType.CPU);
         SetUserEnabledMkldnn(GlobalContext(), false);
-        FallbackReason = reason;
+        return reason;
     }
 
     // at::globalContext().setUserEnabledMkldnn(bool): what torch.backends.mkldnn.enabled sets in Python;
@@ -93,4 +101,7 @@ public static class OneDnnGuard
 
     [DllImport("libtorch_cpu.so", EntryPoint = "_ZN2at7Context20setUserEnabledMkldnnEb")]
     private static extern void SetUserEnabledMkldnn(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
+
+    [DllImport("libtorch_cpu.so", EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
+    private static extern void SetUserEnabledNnpack(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
 }

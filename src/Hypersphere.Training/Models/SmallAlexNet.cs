@@ -29,6 +29,7 @@ public sealed class SmallAlexNet : nn.Module<Tensor, Tensor>
         : base(nameof(SmallAlexNet))
     {
         config.Validate();
+        OneDnnGuard.Ensure(); // before the first convolution of the process
         Config = config;
         var c = Enumerable.Range(0, 5).Select(config.ConvChannels).ToArray();
         conv1 = nn.Conv2d(config.Channels, c[0], 3, padding: 1, bias: false);
