@@ -11,7 +11,7 @@
 #   MODEL    a models root (its default model; default ./models), a name folder (its latest version) or a
 #            version folder (models/<name>/<version>); SECONDS: each measured wrk run (default 20).
 # Environment: CONNECTIONS (default "32 256"), MAX_CONCURRENT and MAX_WAITING (Hypersphere:MaxConcurrentRequests and
-#   Hypersphere:MaxWaitingRequests; default: the service's own, 64 and 64),
+#   Hypersphere:MaxWaitingRequests; default: the service's own, 64 and 256),
 #   THREADS (wrk threads, default 2), BATCH (images per request, default 32), WARMUP (seconds of unreported
 #   load at the first connection count before the runs, default 5), PORT (default: a free one), any
 #   Hypersphere__* setting (passed to the service), KEEP_LOG (a path to keep the service's log at). The service

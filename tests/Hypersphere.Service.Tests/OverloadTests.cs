@@ -26,7 +26,7 @@ public sealed class OverloadTests : IClassFixture<ToyModels>, IDisposable
         var log = new CapturingLogger();
         await using var factory = new ServiceFactory(
             root,
-            new Dictionary<string, string?> { ["Hypersphere:MaxConcurrentRequests"] = "1", ["Hypersphere:MaxWaitingRequests"] = "0" },
+            new Dictionary<string, string?> { ["Hypersphere:MaxConcurrentRequests"] = "1", ["Hypersphere:MaxWaitingRequests"] = "0", ["Hypersphere:RefusalDelayMs"] = "0" },
             services =>
             {
                 runner.Install(services);
@@ -54,6 +54,38 @@ public sealed class OverloadTests : IClassFixture<ToyModels>, IDisposable
         runner.Open();
         await Http.OkJson(await running);
         PrometheusText.AssertValue(await client.GetStringAsync("/metrics"), "hypersphere_rejected_total{reason=\"concurrency\"}", 200);
+    }
+
+    [SkippableFact]
+    public async Task ARefusalWaitsTheRefusalDelayWithoutHoldingAPermit()
+    {
+        _toys.Require();
+        var root = _temp.Folder("models");
+        _toys.WriteVersion(root, "toy", "1", seed: 1);
+        using var runner = new GatedRunner();
+        await using var factory = new ServiceFactory(
+            root,
+            new Dictionary<string, string?> { ["Hypersphere:MaxConcurrentRequests"] = "1", ["Hypersphere:MaxWaitingRequests"] = "0", ["Hypersphere:RefusalDelayMs"] = "400" },
+            runner.Install);
+        using var client = factory.CreateClient();
+        await factory.WaitForStartupLoadAsync();
+        var body = Http.Json(new { input = Enumerable.Repeat(0.5f, 64).ToArray() });
+        var running = client.PostAsync("/v1/embeddings", body);
+        Assert.True(await runner.WaitForRunAsync());
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var refusals = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => client.PostAsync("/v1/embeddings", Http.Json(new { input = Enumerable.Repeat(0.5f, 64).ToArray() }))));
+        var elapsed = clock.Elapsed;
+
+        foreach (var refused in refusals)
+        {
+            await Http.Problem(refused, 429, "Hypersphere:MaxConcurrentRequests");
+        }
+
+        // Three refusals at once each waited the delay side by side: no permit, no queue.
+        Assert.True(elapsed >= TimeSpan.FromMilliseconds(380) && elapsed < TimeSpan.FromSeconds(10), $"three refusals took {elapsed.TotalMilliseconds:F0} ms");
+        runner.Open();
+        await Http.OkJson(await running);
     }
 
     private sealed class CapturingLogger : ILoggerProvider, ILogger

@@ -87,6 +87,13 @@ public static partial class AdmissionSetup
             LogRejected(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AdmissionSetup)), context.Request.Path, suppressed);
         }
 
+        if (settings.RefusalDelayMs > 0)
+        {
+            // A timer, not a permit: a client that retries at once, whatever Retry-After says, now retries at most
+            // this often per connection, instead of turning refusals into most of what the cores do.
+            await Task.Delay(settings.RefusalDelayMs, cancellationToken);
+        }
+
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         await services.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
         {

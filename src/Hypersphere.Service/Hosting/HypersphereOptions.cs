@@ -86,7 +86,7 @@ public sealed class HypersphereOptions
 
     /// <summary>Most images waiting for a batch, per model version; a request that would pass it is refused with 429 and Retry-After.</summary>
     [Range(1, 1_000_000, ErrorMessage = "Hypersphere:MaxQueue must be between {1} and {2}")]
-    public int MaxQueue { get; set; } = 1024;
+    public int MaxQueue { get; set; } = 2048;
 
     /// <summary>
     /// Most requests for model work (embeddings, quality) in the service at once, from the moment they enter (before
@@ -96,9 +96,22 @@ public sealed class HypersphereOptions
     [Range(1, 100_000, ErrorMessage = "Hypersphere:MaxConcurrentRequests must be between {1} and {2}")]
     public int MaxConcurrentRequests { get; set; } = 64;
 
-    /// <summary>Requests that may wait (body unread) for one of the <see cref="MaxConcurrentRequests"/> permits, oldest first; 0 refuses at once.</summary>
+    /// <summary>
+    /// Requests that may wait (body unread, within <see cref="RequestTimeoutMs"/>) for one of the
+    /// <see cref="MaxConcurrentRequests"/> permits, oldest first; 0 refuses at once. A waiting request costs a
+    /// connection and a timer; a refused one costs its client a round trip and, from clients that retry at once
+    /// whatever Retry-After says, a storm of them that takes the cores from the work (docs/performance.md).
+    /// </summary>
     [Range(0, 100_000, ErrorMessage = "Hypersphere:MaxWaitingRequests must be between {1} and {2}")]
-    public int MaxWaitingRequests { get; set; } = 64;
+    public int MaxWaitingRequests { get; set; } = 256;
+
+    /// <summary>
+    /// How long a refused request (429) waits before its answer, in milliseconds: a timer, no permit. Clients that
+    /// honour Retry-After lose little; clients that retry at once are slowed to one refusal per connection per
+    /// delay, so their refusals cannot crowd out the work (docs/performance.md). 0 answers at once.
+    /// </summary>
+    [Range(0, 10_000, ErrorMessage = "Hypersphere:RefusalDelayMs must be between {1} and {2}")]
+    public int RefusalDelayMs { get; set; } = 100;
 
     /// <summary>Most requests for model work in the service at once per bearer key (0, the default: no limit per key beyond <see cref="MaxConcurrentRequests"/>).</summary>
     [Range(0, 100_000, ErrorMessage = "Hypersphere:MaxConcurrentRequestsPerKey must be between {1} and {2}")]
