@@ -23,8 +23,10 @@ cleanup() {
 trap cleanup EXIT
 
 dotnet build src/Hypersphere.Service -c Release -v quiet -nologo >/dev/null
-dotnet src/Hypersphere.Service/bin/Release/net10.0/Hypersphere.Service.dll --urls "$url" \
-  --Hypersphere:ModelsPath "$PWD/models" --Hypersphere:ExecutionProvider cpu >"$work/service.log" 2>&1 &
+# Run from the output folder, as the image runs from /app: its appsettings.json (the shipped log levels) is then read.
+models=$PWD/models
+(cd src/Hypersphere.Service/bin/Release/net10.0 && exec dotnet Hypersphere.Service.dll --urls "$url" \
+  --Hypersphere:ModelsPath "$models" --Hypersphere:ExecutionProvider cpu >"$work/service.log" 2>&1) &
 service_pid=$!
 for _ in $(seq 1 120); do
   curl -fsS "$url/healthz/ready" >/dev/null 2>&1 && break

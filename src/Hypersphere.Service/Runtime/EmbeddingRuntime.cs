@@ -23,6 +23,7 @@ internal sealed class EmbeddingRuntime(ModelRegistry models, InputDecoder decode
         {
             var items = await decoder.PreprocessAsync(sources[i], loaded, budget, cancellationToken);
             var values = await batches.EmbedAsync(loaded, items.Pixels, items.Count, cancellationToken);
+            items.Return(); // every row has run: no batch reads the buffer any more
             sets[i] = new EmbeddingRows(values, items.Count);
         }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Hypersphere.Core.Errors;
 using Hypersphere.Inference;
@@ -7,10 +8,29 @@ using Microsoft.Extensions.Options;
 
 namespace Hypersphere.Service.Runtime.Inputs;
 
-/// <summary>A source's items preprocessed for a model: <see cref="Count"/>·C·H·W floats.</summary>
-/// <param name="Pixels">The model's input, channel-first, item after item.</param>
+/// <summary>A source's items preprocessed for a model: <see cref="Count"/>·C·H·W floats in a buffer rented from <see cref="ArrayPool{T}.Shared"/>.</summary>
+/// <param name="Buffer">The rented buffer; its first <see cref="Length"/> floats are the model's input, channel-first, item after item.</param>
 /// <param name="Count">Number of items.</param>
-internal sealed record PreprocessedItems(float[] Pixels, int Count);
+/// <param name="Length">Count·C·H·W.</param>
+internal sealed record PreprocessedItems(float[] Buffer, int Count, int Length)
+{
+    /// <summary>The input floats.</summary>
+    public ReadOnlyMemory<float> Pixels => Buffer.AsMemory(0, Length);
+
+    /// <summary>
+    /// Gives the buffer back. Only once nothing can read it any more: after the batches that hold its rows have
+    /// run (a request that failed or was abandoned leaves its buffer to the garbage collector instead, since a batch
+    /// may still be copying from it).
+    /// </summary>
+    public void Return() => ArrayPool<float>.Shared.Return(Buffer);
+
+    /// <summary>Rents a buffer for <paramref name="count"/> items of <paramref name="size"/> floats.</summary>
+    public static PreprocessedItems Rent(int count, int size)
+    {
+        var length = checked(count * size);
+        return new PreprocessedItems(ArrayPool<float>.Shared.Rent(length), count, length);
+    }
+}
 
 /// <summary>
 /// Turns raw inputs into a model's input floats, as part of the request that sent them: under its admission permit,
@@ -39,7 +59,25 @@ internal sealed class InputDecoder(IOptions<HypersphereOptions> options) : IDisp
         var size = model.Preprocessor.ImageSize;
         var spec = model.Card.Input;
         var expected = $"C·H·W = {spec.Channels}·{spec.Height}·{spec.Width} = {size} floats for model {model.Id}";
-        var pixels = new float[checked(items.Count * size)];
+        var result = PreprocessedItems.Rent(items.Count, size);
+        var pixels = result.Buffer;
+        try
+        {
+            await FillAsync(items, model, budget, expected, pixels, cancellationToken);
+        }
+        catch
+        {
+            result.Return(); // nothing else has seen it
+            throw;
+        }
+
+        return result;
+    }
+
+    private async Task FillAsync(
+        IReadOnlyList<(JsonElement Item, string Name)> items, LoadedModel model, PixelBudget budget, string expected, float[] pixels, CancellationToken cancellationToken)
+    {
+        var size = model.Preprocessor.ImageSize;
         for (var i = 0; i < items.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -66,8 +104,6 @@ internal sealed class InputDecoder(IOptions<HypersphereOptions> options) : IDisp
                     throw HypersphereException.Bad($"{name} must be {InputItems.ItemShape}, but was {InputItems.Describe(item)}");
             }
         }
-
-        return new PreprocessedItems(pixels, items.Count);
     }
 
     private static void Decode(byte[] bytes, string name, ImagePreprocessor preprocessor, PixelBudget budget, Span<float> destination)
@@ -117,8 +153,17 @@ internal sealed class InputDecoder(IOptions<HypersphereOptions> options) : IDisp
         // Every image is at least the model's size once converted; charge that (an array's own size is bounded by the body limit).
         var spec = model.Card.Input;
         budget.Charge((long)input.Count * spec.Width, spec.Height, field);
-        var pixels = new float[checked(input.Count * model.Preprocessor.ImageSize)];
-        input.Preprocess(0, input.Count, pixels);
-        return new PreprocessedItems(pixels, input.Count);
+        var result = PreprocessedItems.Rent(input.Count, model.Preprocessor.ImageSize);
+        try
+        {
+            input.Preprocess(0, input.Count, result.Buffer.AsSpan(0, result.Length));
+        }
+        catch
+        {
+            result.Return();
+            throw;
+        }
+
+        return result;
     }
 }
