@@ -80,8 +80,13 @@ WORKDIR /app
 COPY --from=publish-service-cpu /out/service/ /app/
 COPY --from=shipped-models /context/models/ /app/models/
 # ASPNETCORE_HTTP_PORTS (set by the base image) is cleared so Kestrel does not warn that URLS overrides it.
+# MALLOC_ARENA_MAX=2: image decoding and ONNX Runtime allocate natively on many threads, and glibc's default of
+# one arena per thread let RSS creep from 150 to 660 MiB under repeated hostile input; with two it stays near
+# 330 MiB (docs/performance.md). The managed heap is capped at 75 % of the container's memory limit.
 ENV ASPNETCORE_URLS=http://+:8080 \
     ASPNETCORE_HTTP_PORTS= \
+    MALLOC_ARENA_MAX=2 \
+    DOTNET_GCHeapHardLimitPercent=0x4B \
     Hypersphere__ModelsPath=/app/models \
     Hypersphere__ExecutionProvider=cpu
 EXPOSE 8080
@@ -111,8 +116,11 @@ COPY --from=publish-service /out/service/ /app/
 COPY --from=shipped-models /context/models/ /app/models/
 # auto: CUDA when the container has a GPU (docker run --gpus, or the nvidia.com/gpu resource), else CPU with the
 # reason logged; set Hypersphere__ExecutionProvider=cuda to refuse to serve without one.
+# MALLOC_ARENA_MAX and the heap limit as in the cpu image (docs/performance.md).
 ENV DOTNET_RUNNING_IN_CONTAINER=true \
     ASPNETCORE_URLS=http://+:8080 \
+    MALLOC_ARENA_MAX=2 \
+    DOTNET_GCHeapHardLimitPercent=0x4B \
     Hypersphere__ModelsPath=/app/models \
     Hypersphere__ExecutionProvider=auto
 EXPOSE 8080

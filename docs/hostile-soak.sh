@@ -6,7 +6,8 @@
 # answers were 5xx (should be 0). Then stops the service with SIGTERM.
 #
 # Usage: bash docs/hostile-soak.sh [ROUNDS]      (default 10)
-# Needs: dotnet, /usr/bin/python3. Any Hypersphere__* setting in the environment is passed to the service.
+# Needs: dotnet, /usr/bin/python3. Any Hypersphere__* setting in the environment is passed to the service, and so
+# are MALLOC_ARENA_MAX and DOTNET_* settings (the container images set MALLOC_ARENA_MAX=2; compare with and without).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-10}
