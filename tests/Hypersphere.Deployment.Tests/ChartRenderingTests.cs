@@ -235,7 +235,7 @@ public sealed class ChartRenderingTests
         var defaults = _chart.Render();
 
         Assert.Equal(Checksum(defaults, "checksum/config"), Checksum(_chart.Render(), "checksum/config"));
-        Assert.NotEqual(Checksum(defaults, "checksum/config"), Checksum(_chart.Render("settings: {MaxQueue: 2048}"), "checksum/config"));
+        Assert.NotEqual(Checksum(defaults, "checksum/config"), Checksum(_chart.Render("settings: {MaxQueue: 4096}"), "checksum/config"));
         Assert.NotEqual(Checksum(defaults, "checksum/secret"), Checksum(_chart.Render("auth: {apiKeys: [k]}"), "checksum/secret"));
     }
 
