@@ -72,7 +72,9 @@ public sealed class OpenAiClientTests : IClassFixture<ToyModels>, IDisposable
 
         Assert.Equal(byDefault[0], byDefault[1]); // the same PNG, as bare base64 and as a data URL
         AssertRefusal(summary["unknownModel"]!, 404, unknownModelDetail, "nope");
-        AssertRefusal(summary["textInput"]!, 400, textInputDetail, "image");
+        AssertRefusal(summary["textInput"]!, 400, textInputDetail, "embed images, not text");
+        Assert.Contains($"model {model.Name}", textInputDetail, StringComparison.Ordinal); // and says what this model takes: "takes images of C×H×W"
+        Assert.Contains("takes images of", textInputDetail, StringComparison.Ordinal);
     }
 
     // What an application sees: an APIError with the status, and a message that carries the service's detail,

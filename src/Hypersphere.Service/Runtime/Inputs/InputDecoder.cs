@@ -85,7 +85,7 @@ internal sealed class InputDecoder(IOptions<HypersphereOptions> options) : IDisp
             switch (item.ValueKind)
             {
                 case JsonValueKind.String:
-                    var bytes = Base64Image.Decode(JsonStrings.Get(item, name), name);
+                    var bytes = DecodeBase64(JsonStrings.Get(item, name), name, model);
                     await _decoders.WaitAsync(cancellationToken);
                     try
                     {
@@ -103,6 +103,21 @@ internal sealed class InputDecoder(IOptions<HypersphereOptions> options) : IDisp
                 default:
                     throw HypersphereException.Bad($"{name} must be {InputItems.ItemShape}, but was {InputItems.Describe(item)}");
             }
+        }
+    }
+
+    // A string that is no base64 is most often text sent to what a client took for a text-embedding API: say what this model takes.
+    private static byte[] DecodeBase64(string text, string name, LoadedModel model)
+    {
+        try
+        {
+            return Base64Image.Decode(text, name);
+        }
+        catch (HypersphereException e) when (e.Kind == ErrorKind.BadRequest)
+        {
+            var spec = model.Card.Input;
+            throw new HypersphereException(
+                e.Kind, $"{e.Message}; model {model.Id} takes images of {spec.Channels}×{spec.Height}×{spec.Width} (larger or smaller ones are resized)", e);
         }
     }
 
