@@ -12,16 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-10}
 url=http://127.0.0.1:8091
-work=$(mktemp -d)
-service_pid=
-cleanup() {
-  if [ -n "$service_pid" ] && kill -0 "$service_pid" 2>/dev/null; then
-    kill -TERM "$service_pid" 2>/dev/null || true
-    wait "$service_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=docs/service-script-common.sh
+source docs/service-script-common.sh
 
 dotnet build src/Hypersphere.Service -c Release -v quiet -nologo >/dev/null
 # Run from the output folder, as the image runs from /app: its appsettings.json (the shipped log levels) is then read.

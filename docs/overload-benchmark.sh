@@ -39,18 +39,8 @@ warmup=${WARMUP:-5}
 python=/usr/bin/python3
 port=${PORT:-$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 url=http://127.0.0.1:$port
-work=$(mktemp -d)
-service_pid=
-
-cleanup() {
-  if [ -n "$service_pid" ] && kill -0 "$service_pid" 2>/dev/null; then
-    kill -TERM "$service_pid" 2>/dev/null || true
-    wait "$service_pid" 2>/dev/null || true
-  fi
-  if [ -n "${KEEP_LOG:-}" ] && [ -f "$work/service.log" ]; then cp "$work/service.log" "$KEEP_LOG"; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=docs/service-script-common.sh
+source docs/service-script-common.sh
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 

@@ -28,17 +28,8 @@ batch=${BATCH:-32}
 format=${FORMAT:-npy}
 url=http://127.0.0.1:8089
 python=/usr/bin/python3
-work=$(mktemp -d)
-service_pid=
-
-cleanup() {
-  if [ -n "$service_pid" ] && kill -0 "$service_pid" 2>/dev/null; then
-    kill -TERM "$service_pid" 2>/dev/null || true
-    wait "$service_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=docs/service-script-common.sh
+source docs/service-script-common.sh
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 

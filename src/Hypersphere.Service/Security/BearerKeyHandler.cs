@@ -26,18 +26,16 @@ public sealed class BearerKeyOptions : AuthenticationSchemeOptions
 /// <c>WWW-Authenticate: Bearer</c> (RFC 6750: <c>error="invalid_token"</c> only when a credential was sent).
 /// </summary>
 internal sealed class BearerKeyHandler(
-    IOptionsMonitor<BearerKeyOptions> options, ILoggerFactory logger, UrlEncoder encoder, IOptions<HypersphereOptions> settings, IProblemDetailsService problems)
+    IOptionsMonitor<BearerKeyOptions> options, ILoggerFactory logger, UrlEncoder encoder, KeyDigests digests, IProblemDetailsService problems)
     : AuthenticationHandler<BearerKeyOptions>(options, logger, encoder)
 {
     /// <summary>The identity of requests to a scope that has no keys.</summary>
     public const string Anonymous = "anonymous";
 
-    private byte[][]? _digests;
-
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var scope = Options.Scope;
-        var keys = _digests ??= KeyScopes.Keys(settings.Value, scope).Select(Digest).ToArray();
+        var keys = digests.Of(scope);
         if (keys.Length == 0)
         {
             return Task.FromResult(Success(Anonymous));
@@ -57,7 +55,7 @@ internal sealed class BearerKeyHandler(
             return Fail($"the Authorization header must be one 'Bearer <key>', but it was {(space < 0 ? "a single word" : $"of the scheme '{header[..space]}'")}");
         }
 
-        var presented = Digest(header[(space + 1)..].Trim());
+        var presented = KeyDigests.Digest(header[(space + 1)..].Trim());
         var match = -1;
         for (var i = 0; i < keys.Length; i++)
         {
@@ -90,6 +88,17 @@ internal sealed class BearerKeyHandler(
     }
 
     private static Task<AuthenticateResult> Fail(string detail) => Task.FromResult(AuthenticateResult.Fail(detail));
+}
 
-    private static byte[] Digest(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+/// <summary>The SHA-256 digests of each scope's configured keys, computed once (handlers are made per request).</summary>
+internal sealed class KeyDigests(IOptions<HypersphereOptions> settings)
+{
+    private readonly byte[][] _api = KeyScopes.Keys(settings.Value, KeyScope.Api).Select(Digest).ToArray();
+    private readonly byte[][] _admin = KeyScopes.Keys(settings.Value, KeyScope.Admin).Select(Digest).ToArray();
+
+    /// <summary>The digests of <paramref name="scope"/>'s keys.</summary>
+    public byte[][] Of(KeyScope scope) => scope == KeyScope.Admin ? _admin : _api;
+
+    /// <summary>SHA-256 of a key's UTF-8 bytes.</summary>
+    public static byte[] Digest(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 }

@@ -12,6 +12,7 @@ public static class BearerKeySetup
     /// <summary>Adds the schemes and policies.</summary>
     public static IServiceCollection AddBearerKeys(this IServiceCollection services)
     {
+        services.AddSingleton<KeyDigests>();
         var authentication = services.AddAuthentication();
         var authorization = services.AddAuthorizationBuilder();
         foreach (var scope in Enum.GetValues<KeyScope>())
