@@ -23,7 +23,14 @@ public static class ImageDecoder
     /// <see cref="ErrorKind.BadRequest"/>; an image whose header declares more than <paramref name="maxPixels"/>
     /// pixels is <see cref="ErrorKind.TooLarge"/>, refused before any pixel is decoded.
     /// </summary>
-    public static void Decode(ReadOnlySpan<byte> encoded, Span<byte> destination, int channels, int height, int width, long maxPixels)
+    /// <param name="encoded">The file's bytes.</param>
+    /// <param name="destination">channels·height·width bytes.</param>
+    /// <param name="channels">Channels wanted.</param>
+    /// <param name="height">Height wanted.</param>
+    /// <param name="width">Width wanted.</param>
+    /// <param name="maxPixels">Most pixels the header may declare.</param>
+    /// <param name="onHeader">Called with the declared width and height once they pass <paramref name="maxPixels"/>, before any pixel is decoded (a caller's budget may refuse them by throwing).</param>
+    public static void Decode(ReadOnlySpan<byte> encoded, Span<byte> destination, int channels, int height, int width, long maxPixels, Action<int, int>? onHeader = null)
     {
         using var data = SKData.CreateCopy(encoded);
         using var codec = Open(data);
@@ -36,6 +43,8 @@ public static class ImageDecoder
             throw new HypersphereException(ErrorKind.TooLarge, $"image must have at most {maxPixels} pixels, but was {imageWidth}×{imageHeight} = {pixels}");
         }
 
+        onHeader?.Invoke(imageWidth, imageHeight);
+
         // No colour space on the target: Skia then copies the stored values without colour management.
         var info = new SKImageInfo(imageWidth, imageHeight, SKColorType.Rgba8888, SKAlphaType.Premul);
         using var bitmap = new SKBitmap(info);
@@ -46,17 +55,6 @@ public static class ImageDecoder
         }
 
         PixelPlanes.FromBitmap(bitmap, destination, channels, height, width);
-    }
-
-    /// <summary>
-    /// The width and height an encoded image's header declares, read without decoding a pixel (so a caller can
-    /// charge them against a budget first). Bytes Skia cannot read are <see cref="ErrorKind.BadRequest"/>.
-    /// </summary>
-    public static (int Width, int Height) DeclaredSize(ReadOnlySpan<byte> encoded)
-    {
-        using var data = SKData.CreateCopy(encoded);
-        using var codec = Open(data);
-        return (codec.Info.Width, codec.Info.Height);
     }
 
     // The codec takes ownership of the stream (and Skia frees it when no codec is made).

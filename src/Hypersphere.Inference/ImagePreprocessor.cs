@@ -52,13 +52,14 @@ public sealed class ImagePreprocessor
     /// <summary>
     /// Decodes <paramref name="encoded"/> into <paramref name="destination"/> (C·H·W floats) with <see cref="ImageDecoder"/>.
     /// Bytes Skia cannot decode are <see cref="ErrorKind.BadRequest"/>; an image whose header declares more than
-    /// <see cref="MaxPixels"/> pixels is <see cref="ErrorKind.TooLarge"/>, refused before any pixel is decoded.
+    /// <see cref="MaxPixels"/> pixels is <see cref="ErrorKind.TooLarge"/>, refused before any pixel is decoded;
+    /// <paramref name="onHeader"/> then sees the declared width and height, also before decoding.
     /// </summary>
-    public void FromEncoded(ReadOnlySpan<byte> encoded, Span<float> destination)
+    public void FromEncoded(ReadOnlySpan<byte> encoded, Span<float> destination, Action<int, int>? onHeader = null)
     {
         RequireDestination(destination);
         var bytes = new byte[ImageSize];
-        ImageDecoder.Decode(encoded, bytes, Spec.Channels, Spec.Height, Spec.Width, MaxPixels);
+        ImageDecoder.Decode(encoded, bytes, Spec.Channels, Spec.Height, Spec.Width, MaxPixels, onHeader);
         Normalize(bytes, destination);
     }
 

@@ -125,13 +125,8 @@ internal sealed class InputDecoder(IOptions<HypersphereOptions> options) : IDisp
     {
         try
         {
-            var (width, height) = ImageDecoder.DeclaredSize(bytes);
-            if ((long)width * height <= preprocessor.MaxPixels)
-            {
-                budget.Charge(width, height, name);
-            }
-
-            preprocessor.FromEncoded(bytes, destination); // refuses one image over MaxImagePixels itself, before decoding
+            // The decoder refuses one image over MaxImagePixels itself, then the budget sees the header: both before decoding.
+            preprocessor.FromEncoded(bytes, destination, (width, height) => budget.Charge(width, height, name));
         }
         catch (HypersphereException e) when (!e.Message.StartsWith(name, StringComparison.Ordinal))
         {
