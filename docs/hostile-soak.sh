@@ -21,10 +21,7 @@ models=$PWD/models
 (cd src/Hypersphere.Service/bin/Release/net10.0 && exec dotnet Hypersphere.Service.dll --urls "$url" \
   --Hypersphere:ModelsPath "$models" --Hypersphere:ExecutionProvider cpu >"$work/service.log" 2>&1) &
 service_pid=$!
-for _ in $(seq 1 120); do
-  curl -fsS "$url/healthz/ready" >/dev/null 2>&1 && break
-  sleep 0.5
-done
+wait_until_ready "$url"
 
 /usr/bin/python3 - "$url" "$rounds" "$service_pid" <<'PY'
 import http.client, json, random, struct, sys, zlib, base64, urllib.parse

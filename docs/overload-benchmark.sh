@@ -119,12 +119,7 @@ app=$(pwd)/src/Hypersphere.Service/bin/Release/net10.0
 (cd "$app" && export ${max_concurrent:+Hypersphere__MaxConcurrentRequests=$max_concurrent} ${max_waiting:+Hypersphere__MaxWaitingRequests=$max_waiting} && exec dotnet Hypersphere.Service.dll \
   --urls "$url" --Hypersphere:ModelsPath="$root" --Hypersphere:WatchModels=false >"$work/service.log" 2>&1) &
 service_pid=$!
-for _ in $(seq 1 600); do
-  curl -fsS "$url/healthz/ready" >/dev/null 2>&1 && break
-  kill -0 "$service_pid" 2>/dev/null || { echo "the service exited:" >&2; cat "$work/service.log" >&2; exit 1; }
-  sleep 0.1
-done
-curl -fsS "$url/healthz/ready" >/dev/null || { echo "the service is not ready after 60 s:" >&2; cat "$work/service.log" >&2; exit 1; }
+wait_until_ready "$url"
 check=$(curl -s -o /dev/null -w '%{http_code}' -H "Content-Type: application/x-npy" -H "Accept: application/x-npy" --data-binary "@$work/body" "$url/v1/embeddings$query")
 [ "$check" = 200 ] || { echo "a test request was answered $check" >&2; exit 1; }
 echo "service on $url: models root $root${model:+, model $model}, Hypersphere:MaxConcurrentRequests=${max_concurrent:-default}, MaxWaitingRequests=${max_waiting:-default}"

@@ -165,12 +165,7 @@ dotnet src/Hypersphere.Service/bin/Release/net10.0/Hypersphere.Service.dll \
   --urls "$url" --Hypersphere:ModelsPath="$root" --Hypersphere:WatchModels=false \
   --Logging:LogLevel:Default=Warning >"$work/service.log" 2>&1 &
 service_pid=$!
-for _ in $(seq 1 600); do
-  curl -fsS "$url/healthz/ready" >/dev/null 2>&1 && break
-  kill -0 "$service_pid" 2>/dev/null || { echo "the service exited:" >&2; cat "$work/service.log" >&2; exit 1; }
-  sleep 0.1
-done
-curl -fsS "$url/healthz/ready" >/dev/null || { echo "the service is not ready after 60 s:" >&2; cat "$work/service.log" >&2; exit 1; }
+wait_until_ready "$url"
 provider=$(curl -fsS "$url/healthz/ready" | "$python" -c 'import json,sys; print(", ".join("%s on %s" % (m["id"], m["provider"]) for m in json.load(sys.stdin)["models"]))')
 check=$(curl -s -o /dev/null -w '%{http_code}' "${curl_headers[@]}" ${API_KEY:+-H "Authorization: Bearer $API_KEY"} --data-binary "@$work/body" "$url/v1/embeddings$query")
 [ "$check" = 200 ] || { echo "a test request was answered $check" >&2; exit 1; }

@@ -41,7 +41,7 @@ public static class QualityApi
         CancellationToken cancellationToken)
     {
         var limits = options.Value;
-        RequestBodies.IsNpy(http, npyAllowed: false);
+        RequestBodies.RequireJson(http);
         var request = await RequestBodies.ReadJsonAsync<QualityRequest>(http, json.Value.SerializerOptions, limits.MaxBodyBytes, cancellationToken);
         var normalize = request.Normalize ?? false;
         var analysis = new QualityOptions(request.Alpha ?? Alignment.DefaultAlpha, request.T ?? Uniformity.DefaultT);

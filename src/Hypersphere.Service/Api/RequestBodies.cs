@@ -51,6 +51,9 @@ public static class RequestBodies
         return false;
     }
 
+    /// <summary>Refuses a body that is not JSON: another media type is 415, a malformed Content-Type 400.</summary>
+    public static void RequireJson(HttpRequest request) => _ = IsNpy(request, npyAllowed: false);
+
     /// <summary>The JSON body as <typeparamref name="T"/>; an empty body or <c>null</c> is 400.</summary>
     public static async Task<T> ReadJsonAsync<T>(HttpRequest request, JsonSerializerOptions options, long maxBytes, CancellationToken cancellationToken)
         where T : class

@@ -38,7 +38,6 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         }
 
         httpContext.Response.StatusCode = status;
-        WriteHeaders(httpContext, problem);
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
 
@@ -54,18 +53,6 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         BadHttpRequestException bad => HypersphereException.Bad($"the request is malformed: {bad.Message.TrimEnd('.')}"),
         _ => null,
     };
-
-    /// <summary>
-    /// The headers some statuses need: 429 says when to come back (<c>Retry-After</c>, seconds), 401 how to
-    /// authenticate (set by the authentication handler, which answers 401 itself).
-    /// </summary>
-    private static void WriteHeaders(HttpContext context, ProblemDetails problem)
-    {
-        if (problem.Extensions.TryGetValue(Problems.RetryAfter, out var seconds) && seconds is int wait)
-        {
-            context.Response.Headers.RetryAfter = wait.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-    }
 
     private static ProblemDetails Unexpected(HttpContext context, Exception exception) => Problems.Create(
         StatusCodes.Status500InternalServerError,

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using Hypersphere.Core.Errors;
 using Hypersphere.Service.Errors;
@@ -37,8 +36,8 @@ public static partial class AdmissionSetup
                 ? RateLimitPartition.GetConcurrencyLimiter("all", _ => Limits(Settings(context).MaxConcurrentRequests, Settings(context).MaxWaitingRequests))
                 : RateLimitPartition.GetNoLimiter("open"));
             limiter.AddPolicy(Policy, context => Settings(context).MaxConcurrentRequestsPerKey is var perKey and > 0
-                ? RateLimitPartition.GetConcurrencyLimiter(context.User.Identity?.Name ?? "anonymous", _ => Limits(perKey, 0))
-                : RateLimitPartition.GetNoLimiter("anonymous"));
+                ? RateLimitPartition.GetConcurrencyLimiter(context.User.Identity?.Name ?? Security.BearerKeyHandler.Anonymous, _ => Limits(perKey, 0))
+                : RateLimitPartition.GetNoLimiter(Security.BearerKeyHandler.Anonymous));
             limiter.OnRejected = RejectAsync;
         });
         services.AddRequestTimeouts();
@@ -94,7 +93,6 @@ public static partial class AdmissionSetup
             await Task.Delay(settings.RefusalDelayMs, cancellationToken);
         }
 
-        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         await services.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
