@@ -1,0 +1,33 @@
+namespace Hypersphere.Reports;
+
+/// <summary>A training run folder (<c>eval.json</c>, <c>train.jsonl</c>) or a model folder (<c>model.json</c>), as the runs report sees it.</summary>
+/// <param name="Label">Short name shown next to its point (folder name, or name@version).</param>
+/// <param name="Path">Folder it was read from.</param>
+/// <param name="Dim">Embedding dimension, when known.</param>
+/// <param name="Alignment">Held-out L_align(α = 2); null when not evaluated.</param>
+/// <param name="Uniformity">Held-out L_uniform(t = 2); null when not evaluated.</param>
+/// <param name="LinearAccuracy">Linear-probe accuracy on the output (fraction); null when unknown.</param>
+/// <param name="Knn5Accuracy">5-NN accuracy on the output (fraction); null when unknown.</param>
+/// <param name="Epochs">Per-epoch means from <c>train.jsonl</c>; empty for model folders.</param>
+public sealed record RunSummary(
+    string Label,
+    string Path,
+    int? Dim,
+    double? Alignment,
+    double? Uniformity,
+    double? LinearAccuracy,
+    double? Knn5Accuracy,
+    IReadOnlyList<EpochPoint> Epochs);
+
+/// <summary>One line of <c>train.jsonl</c>.</summary>
+public sealed record EpochPoint(int Epoch, double Loss, double Alignment, double Uniformity, double LearningRate);
+
+/// <summary>One point of the alignment–uniformity plane.</summary>
+/// <param name="Label">Shown next to the point (user text: escaped).</param>
+/// <param name="Uniformity">x: L_uniform(t).</param>
+/// <param name="Alignment">y: L_align(α).</param>
+/// <param name="Accuracy">Colour: a downstream accuracy (fraction), when known.</param>
+public sealed record PlanePoint(string Label, double Uniformity, double Alignment, double? Accuracy);
+
+/// <summary>A built runs report: the plane of all runs and models, and the training curves of the runs.</summary>
+public sealed record RunsDocument(IReadOnlyList<RunSummary> Runs, IReadOnlyList<Figure> Figures, string Html);
