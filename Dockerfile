@@ -25,11 +25,13 @@ COPY global.json Directory.Build.props Directory.Build.targets Directory.Package
 COPY src/Hypersphere.Training/TorchSharpGlibcxx.targets src/Hypersphere.Training/
 COPY src/Hypersphere.Core/Hypersphere.Core.csproj src/Hypersphere.Core/
 COPY src/Hypersphere.Inference/Hypersphere.Inference.csproj src/Hypersphere.Inference/
+COPY src/Hypersphere.Reports/Hypersphere.Reports.csproj src/Hypersphere.Reports/
 COPY src/Hypersphere.Service/Hypersphere.Service.csproj src/Hypersphere.Service/
 COPY src/Hypersphere.Training/Hypersphere.Training.csproj src/Hypersphere.Training/
 COPY src/Hypersphere.Cli/Hypersphere.Cli.csproj src/Hypersphere.Cli/
 
-# ---- the service: Core + Inference + ASP.NET Core, never TorchSharp --------------------------------------------
+# ---- the service: Core + Inference + Reports + ASP.NET Core, never TorchSharp ----------------------------------
+# The page at / (src/Hypersphere.Service/wwwroot) is content of the project, so publish copies it to /out/service/wwwroot.
 FROM build AS publish-service
 RUN dotnet restore src/Hypersphere.Service -r linux-x64
 COPY src/ src/

@@ -23,6 +23,7 @@ app.UseSecurityHeaders();
 app.UseServiceMetrics();
 app.UseProblemResponses();
 app.UseUrlLimit();
+app.UsePage();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAdmission();

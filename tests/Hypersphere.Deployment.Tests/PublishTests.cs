@@ -30,6 +30,9 @@ public sealed class PublishTests
 
             Assert.Contains("Hypersphere.Service.dll", files);
             Assert.Contains("appsettings.json", files);
+            Assert.Contains("wwwroot/index.html", files); // the page at / (static files)
+            Assert.Contains("wwwroot/app.js", files);
+            Assert.Contains("wwwroot/style.css", files);
             Assert.Contains("libonnxruntime.so", files);
             Assert.DoesNotContain(files, f => f.StartsWith("runtimes/", StringComparison.Ordinal)); // RID-specific: natives flattened
             Assert.DoesNotContain(files, f => Path.GetFileName(f).StartsWith("libtorch", StringComparison.Ordinal));

@@ -4,7 +4,7 @@ using System.Xml.Linq;
 
 namespace Hypersphere.Service.Tests;
 
-/// <summary>docs/architecture.md §2: the service's dependency graph never reaches TorchSharp (nor Training, which carries it).</summary>
+/// <summary>docs/architecture.md §2: the service's dependency graph (Core, Inference, Reports) never reaches TorchSharp (nor Training, which carries it).</summary>
 public sealed class DependencyTests
 {
     private static readonly string[] Forbidden = ["TorchSharp", "libtorch", "Hypersphere.Training"];
@@ -28,6 +28,7 @@ public sealed class DependencyTests
 
         Assert.Contains("Hypersphere.Inference", seen);
         Assert.Contains("Hypersphere.Core", seen);
+        Assert.Contains("Hypersphere.Reports", seen);
     }
 
     [Fact]
@@ -42,7 +43,7 @@ public sealed class DependencyTests
     }
 
     [Fact]
-    public void TheServiceProjectReferencesOnlyInferenceAndCoreAndNeitherReachesTraining()
+    public void TheServiceProjectReferencesOnlyInferenceCoreAndReportsAndNoneReachesTraining()
     {
         var service = Path.Combine(Repository.Root, "src", "Hypersphere.Service", "Hypersphere.Service.csproj");
 
@@ -63,8 +64,8 @@ public sealed class DependencyTests
             }
         }
 
-        Assert.Equal(["Hypersphere.Core", "Hypersphere.Inference"], direct);
-        Assert.Equal(["Hypersphere.Core", "Hypersphere.Inference"], all.Order(StringComparer.Ordinal));
+        Assert.Equal(["Hypersphere.Core", "Hypersphere.Inference", "Hypersphere.Reports"], direct);
+        Assert.Equal(["Hypersphere.Core", "Hypersphere.Inference", "Hypersphere.Reports"], all.Order(StringComparer.Ordinal));
     }
 
     private static Assembly? TryLoad(AssemblyName name)

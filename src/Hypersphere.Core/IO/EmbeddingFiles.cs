@@ -27,7 +27,23 @@ public static class EmbeddingFiles
             throw new HypersphereException(ErrorKind.NotFound, $"file not found: {path}");
         }
 
-        var lines = File.ReadAllLines(path).Select(l => l.Trim()).ToList();
+        return ParseLabels(File.ReadAllText(path), Path.GetFileName(path));
+    }
+
+    /// <summary>Labels from text with one label a line (<paramref name="name"/> in messages): lines are trimmed, trailing empty lines dropped, an empty line before them refused.</summary>
+    public static IReadOnlyList<string> ParseLabels(string text, string name)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        // Lines end at \n, \r\n or \r, as File.ReadAllLines splits them.
+        var lines = new List<string>();
+        using (var reader = new StringReader(text))
+        {
+            while (reader.ReadLine() is { } line)
+            {
+                lines.Add(line.Trim());
+            }
+        }
+
         while (lines.Count > 0 && lines[^1].Length == 0)
         {
             lines.RemoveAt(lines.Count - 1);
@@ -36,7 +52,7 @@ public static class EmbeddingFiles
         var blank = lines.FindIndex(l => l.Length == 0);
         if (blank >= 0)
         {
-            throw HypersphereException.Invalid($"{Path.GetFileName(path)} line {blank + 1} is empty, but every line must hold one label");
+            throw HypersphereException.Invalid($"{name} line {blank + 1} is empty, but every line must hold one label");
         }
 
         return lines;

@@ -36,10 +36,12 @@ public static class NpyFile
     }
 
     /// <summary>Reads a 1-D integer array (or an N×1 one), such as class labels.</summary>
-    public static long[] ReadIntegers(string path)
+    public static long[] ReadIntegers(string path) => ReadIntegers(ReadAll(path), Path.GetFileName(path));
+
+    /// <summary>Reads a 1-D integer array (or an N×1 one) from the bytes of a .npy file (<paramref name="name"/> in messages).</summary>
+    public static long[] ReadIntegers(byte[] file, string name)
     {
-        var name = Path.GetFileName(path);
-        var file = ReadAll(path);
+        ArgumentNullException.ThrowIfNull(file);
         var header = NpyHeader.Parse(file, name);
         if (header.Kind is not ('i' or 'u' or 'b'))
         {

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Hypersphere.Core.Errors;
 using Hypersphere.Inference;
+using Hypersphere.Reports;
 using Hypersphere.Service.Runtime.Models;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -16,7 +17,52 @@ public static class ModelsApi
         group.MapGet(string.Empty, List)
             .WithName("ListModels")
             .WithSummary("The models served, their versions and cards, and the execution provider each loaded version runs on");
+        group.MapGet("/plane", Plane)
+            .WithName("ModelsPlane")
+            .WithSummary("The alignment–uniformity plane of the served models (SVG)")
+            .WithDescription(
+                "One point per model version whose card has held-out scores: x = evaluation.uniformity (t = 2), y = evaluation.alignment (α = 2), " +
+                "coloured by evaluation.linear_output, with the uniform-sphere optimum of the embedding dimension drawn. Lower is better on both axes.")
+            .Produces<string>(StatusCodes.Status200OK, SvgMediaType);
         return group;
+    }
+
+    /// <summary>The media type of the plane.</summary>
+    public const string SvgMediaType = "image/svg+xml";
+
+    /// <summary>t and α of the cards' held-out scores (<see cref="EvaluationSpec"/>).</summary>
+    private const double CardT = 2;
+
+    private static ContentHttpResult Plane(ModelRegistry registry)
+    {
+        var points = new List<PlanePoint>();
+        var dims = new List<int>();
+        foreach (var model in registry.Catalog.Models)
+        {
+            foreach (var version in model.Versions)
+            {
+                ModelCard card;
+                try
+                {
+                    card = registry.CardOf(new ModelId(model.Name, version));
+                }
+                catch (HypersphereException)
+                {
+                    continue; // a card that cannot be read has no scores to plot; /v1/models says why
+                }
+
+                if (card.Evaluation is { } evaluation)
+                {
+                    points.Add(new PlanePoint($"{model.Name}@{version}", evaluation.Uniformity, evaluation.Alignment, evaluation.LinearOutput));
+                    dims.Add(card.EmbeddingDim);
+                }
+            }
+        }
+
+        // The optimum line is drawn for one d: the most common among the plotted models (all of them, for the shipped ones).
+        var dim = dims.Count == 0 ? 2 : dims.GroupBy(d => d).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).First().Key;
+        var figure = ModelsPlaneFigure.Draw(points, dim, CardT);
+        return TypedResults.Text(figure, SvgMediaType + "; charset=utf-8");
     }
 
     private static Ok<ModelList> List(ModelRegistry registry)

@@ -3,21 +3,26 @@ using Hypersphere.Core.Embeddings;
 using Hypersphere.Core.Errors;
 using Hypersphere.Core.Metrics;
 using Hypersphere.Core.Quality;
+using Hypersphere.Reports;
 using Hypersphere.Service.Errors;
 using Hypersphere.Service.Hosting;
 using Hypersphere.Service.Runtime;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
 namespace Hypersphere.Service.Api;
 
 /// <summary>
-/// <c>POST /v1/quality</c>: Core's <see cref="QualityAnalyzer"/> on submitted embeddings, or on images that a
-/// served model embeds first; the answer is exactly <c>hypersphere quality</c>'s JSON (<see cref="QualityJson"/>).
+/// <c>POST /v1/quality</c>: Core's <see cref="QualityAnalyzer"/> on submitted embeddings (JSON, or a
+/// <c>multipart/form-data</c> form of .npy files, <see cref="QualityForm"/>), or on images that a served model embeds
+/// first; the answer is exactly <c>hypersphere quality</c>'s JSON (<see cref="QualityJson"/>), or, with
+/// <c>Accept: text/html</c>, Reports' HTML report of the same numbers (<see cref="AuditReport"/>).
 /// </summary>
 public static class QualityApi
 {
+    /// <summary>The media type of the HTML report.</summary>
+    public const string HtmlMediaType = "text/html";
+
     /// <summary>Maps the route under <paramref name="routes"/> (the <c>/v1</c> group).</summary>
     public static RouteGroupBuilder MapQuality(this IEndpointRouteBuilder routes)
     {
@@ -25,15 +30,20 @@ public static class QualityApi
         group.MapPost(string.Empty, AnalyzeAsync)
             .WithName("AnalyzeQuality")
             .WithSummary("Alignment, uniformity, their references, RankMe, k-NN accuracy and a collapse verdict")
-            .WithDescription("Send either {embeddings, positives?, labels?} or {model?, input, positives?, labels?} with images. Rows must be unit norm unless normalize is true.")
-            .Accepts<QualityRequest>("application/json")
-            .Produces<QualityReport>(StatusCodes.Status200OK)
+            .WithDescription(
+                "Send either {embeddings, positives?, labels?} or {model?, input, positives?, labels?} with images as JSON, or a multipart/form-data form " +
+                "with the parts embeddings (a 2-D float32/float64 .npy), positives (optional, the same), labels (optional: a .npy of integers or text with one label a line) " +
+                "and the fields alpha, t, normalize. Rows must be unit norm unless normalize is true. " +
+                "The answer is JSON by default; with Accept: text/html it is the HTML report of the same numbers with its figures (inline SVG, no script). " +
+                "Errors are problem documents whatever the Accept header.")
+            .Accepts<QualityRequest>("application/json", QualityForm.MediaType)
+            .Produces<QualityReport>(StatusCodes.Status200OK, "application/json", HtmlMediaType)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesModelProblems();
         return group;
     }
 
-    private static async Task<JsonHttpResult<QualityReport>> AnalyzeAsync(
+    private static async Task<IResult> AnalyzeAsync(
         HttpRequest http,
         IEmbeddingRuntime runtime,
         IOptions<HypersphereOptions> options,
@@ -41,14 +51,41 @@ public static class QualityApi
         CancellationToken cancellationToken)
     {
         var limits = options.Value;
-        RequestBodies.RequireJson(http);
-        var request = await RequestBodies.ReadJsonAsync<QualityRequest>(http, json.Value.SerializerOptions, limits.MaxBodyBytes, cancellationToken);
-        var normalize = request.Normalize ?? false;
-        var analysis = new QualityOptions(request.Alpha ?? Alignment.DefaultAlpha, request.T ?? Uniformity.DefaultT);
-        List<string> warnings = normalize ? ["rows were L2-normalised before measuring, as normalize: true asked"] : [];
+        Audit audit;
+        if (QualityForm.IsForm(http))
+        {
+            var form = await QualityForm.ReadAsync(http, limits.MaxBodyBytes, limits.MaxQualityValues, cancellationToken);
+            audit = new Audit(form.Embeddings, form.Positives, form.Labels, form.Alpha, form.T, form.Normalize, [], form.Sources);
+        }
+        else
+        {
+            RequestBodies.RequireJson(http);
+            var request = await RequestBodies.ReadJsonAsync<QualityRequest>(http, json.Value.SerializerOptions, limits.MaxBodyBytes, cancellationToken);
+            audit = await FromJsonAsync(request, runtime, limits, cancellationToken);
+        }
 
+        var analysis = new QualityOptions(audit.Alpha ?? Alignment.DefaultAlpha, audit.T ?? Uniformity.DefaultT);
+        List<string> warnings = audit.Normalize ? ["rows were L2-normalised before measuring, as normalize: true asked"] : [];
+        warnings.AddRange(audit.Notes);
+        var labels = audit.Labels is null ? null : LabelSet.ToIds(audit.Labels);
+        var report = QualityAnalyzer.Analyze(audit.Embeddings, audit.Positives, labels, analysis, warnings);
+        if (!ReportNegotiation.WantsHtml(http))
+        {
+            return TypedResults.Json(report, QualityJson.Options);
+        }
+
+        var document = AuditReport.Build(new AuditInput(audit.Embeddings, audit.Positives, audit.Labels, report, "Embedding audit", audit.Sources));
+        http.HttpContext.Response.Headers.ContentSecurityPolicy = SecurityHeaders.ReportPolicy;
+        return TypedResults.Text(document.Html, "text/html; charset=utf-8");
+    }
+
+    private static async Task<Audit> FromJsonAsync(QualityRequest request, IEmbeddingRuntime runtime, HypersphereOptions limits, CancellationToken cancellationToken)
+    {
+        var normalize = request.Normalize ?? false;
         EmbeddingMatrix x;
         EmbeddingMatrix? y = null;
+        List<string> notes = [];
+        string[] sources;
         if (Given(request.Input))
         {
             if (Given(request.Embeddings))
@@ -56,17 +93,18 @@ public static class QualityApi
                 throw HypersphereException.Bad("give either embeddings (numbers) or input (images for a model to embed), not both");
             }
 
-            EmbeddingSource[] sources = Given(request.Positives)
+            EmbeddingSource[] inputs = Given(request.Positives)
                 ? [new JsonItemsSource(request.Input, "input"), new JsonItemsSource(request.Positives, "positives")]
                 : [new JsonItemsSource(request.Input, "input")];
-            var result = await runtime.EmbedAsync(request.Model, sources, cancellationToken);
+            var result = await runtime.EmbedAsync(request.Model, inputs, cancellationToken);
             x = Matrix(result, 0, "input", normalize);
-            if (sources.Length > 1)
+            if (inputs.Length > 1)
             {
                 y = Matrix(result, 1, "positives", normalize);
             }
 
-            warnings.Add($"embeddings computed by model {result.Model} on {result.Provider}");
+            notes.Add($"embeddings computed by model {result.Model} on {result.Provider}");
+            sources = [$"images embedded by model {result.Model}"];
         }
         else
         {
@@ -85,15 +123,27 @@ public static class QualityApi
             {
                 y = QualityInputs.Matrix(request.Positives, "positives", limits.MaxQualityValues, normalize);
             }
+
+            sources = [];
         }
 
         var labels = Given(request.Labels) ? QualityInputs.Labels(request.Labels, x.Rows) : null;
-        var report = QualityAnalyzer.Analyze(x, y, labels, analysis, warnings);
-        return TypedResults.Json(report, QualityJson.Options);
+        return new Audit(x, y, labels, request.Alpha, request.T, normalize, notes, sources);
     }
 
     private static EmbeddingMatrix Matrix(EmbeddingResult result, int set, string field, bool normalize) =>
         EmbeddingMatrix.Create(result.Sets[set].Values, result.Sets[set].Count, result.Dim, normalize, $"embeddings of {field}");
 
     private static bool Given(JsonElement value) => value.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null);
+
+    /// <summary>What a request asks to audit, whichever form it came in.</summary>
+    private sealed record Audit(
+        EmbeddingMatrix Embeddings,
+        EmbeddingMatrix? Positives,
+        IReadOnlyList<string>? Labels,
+        double? Alpha,
+        double? T,
+        bool Normalize,
+        IReadOnlyList<string> Notes,
+        IReadOnlyList<string> Sources);
 }

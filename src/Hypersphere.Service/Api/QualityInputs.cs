@@ -29,10 +29,7 @@ public static class QualityInputs
         }
 
         var dim = RowLength(rows[0], $"{field}[0]");
-        if ((long)count * dim > maxValues)
-        {
-            throw new HypersphereException(ErrorKind.TooLarge, $"{field} has {count}×{dim} = {(long)count * dim} values, but at most {maxValues} are accepted (Hypersphere:MaxQualityValues)");
-        }
+        CheckSize(field, count, dim, maxValues);
 
         var values = new double[count * dim];
         var i = 0;
@@ -57,8 +54,8 @@ public static class QualityInputs
         return EmbeddingMatrix.Create(values, count, dim, normalize, field);
     }
 
-    /// <summary>Class ids from <paramref name="labels"/>: integers or strings, one per row.</summary>
-    public static int[] Labels(JsonElement labels, int rows)
+    /// <summary>The labels of <paramref name="labels"/> as the client spelled them (integers as their decimal text), one per row.</summary>
+    public static IReadOnlyList<string> Labels(JsonElement labels, int rows)
     {
         if (labels.ValueKind != JsonValueKind.Array)
         {
@@ -78,12 +75,26 @@ public static class QualityInputs
             });
         }
 
-        if (text.Count != rows)
-        {
-            throw HypersphereException.Invalid($"labels must have one label per embedding: {rows} embeddings, but {text.Count} labels");
-        }
+        CheckLabelCount(text.Count, rows);
+        return text;
+    }
 
-        return Core.Quality.LabelSet.ToIds(text);
+    /// <summary>Refuses labels that are not one per embedding (<see cref="ErrorKind.InvalidInput"/>).</summary>
+    public static void CheckLabelCount(int labels, int rows)
+    {
+        if (labels != rows)
+        {
+            throw HypersphereException.Invalid($"labels must have one label per embedding: {rows} embeddings, but {labels} labels");
+        }
+    }
+
+    /// <summary>Refuses a matrix of more than <paramref name="maxValues"/> values before it is read (<see cref="ErrorKind.TooLarge"/>).</summary>
+    public static void CheckSize(string field, long rows, long dim, long maxValues)
+    {
+        if ((Int128)rows * dim > maxValues)
+        {
+            throw new HypersphereException(ErrorKind.TooLarge, $"{field} has {rows}×{dim} = {(Int128)rows * dim} values, but at most {maxValues} are accepted (Hypersphere:MaxQualityValues)");
+        }
     }
 
     private static int RowLength(JsonElement row, string name) => row.ValueKind == JsonValueKind.Array
