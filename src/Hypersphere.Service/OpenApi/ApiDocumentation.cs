@@ -27,6 +27,7 @@ public static class ApiDocumentation
         options.AddDocumentTransformer<BearerKeySchemes>();
         options.AddOperationTransformer<BearerKeySchemes>();
         options.AddOperationTransformer<NpyContent>();
+        options.AddOperationTransformer<QualityReportContent>();
     });
 
     /// <summary>Maps the document and the UI.</summary>
