@@ -40,6 +40,12 @@ public sealed class HostileInputTests(HostileServer server, ITestOutputHelper ou
         ["a .npy shape of 2^70 × 8 × 8"] = ("/v1/embeddings", "application/x-npy", NpyBytes.File("{'descr': '|u1', 'fortran_order': False, 'shape': (1180591620717411303424, 8, 8), }", new byte[64]), [400], null),
         ["quality alpha 1e6"] = ("/v1/quality", "application/json", Utf8($$"""{"embeddings":{{Square}},"positives":[[0,1],[-1,0],[0,-1],[1,0]],"alpha":1e6}"""), [200, 422], null),
         ["quality t 1e300"] = ("/v1/quality", "application/json", Utf8($$"""{"embeddings":{{Square}},"t":1e300}"""), [200, 422], null),
+        ["a quality form without a boundary"] = ("/v1/quality", "multipart/form-data", FormMutations.Valid(new Random(1)).Bytes, [400], "no boundary"),
+        ["a quality form cut before its closing boundary"] = ("/v1/quality", "multipart/form-data; boundary=hs-fuzz-7c1e", FormMutations.Valid(new Random(1)).Bytes[..^20], [400], "closing boundary"),
+        ["a quality form with an unknown part"] = ("/v1/quality", "multipart/form-data; boundary=B", Utf8("--B\r\nContent-Disposition: form-data; name=\"input\"\r\n\r\n1\r\n--B--\r\n"), [400], "a part named 'input'"),
+        ["a quality form with the embeddings part twice"] = ("/v1/quality", "multipart/form-data; boundary=B", Utf8("--B\r\nContent-Disposition: form-data; name=\"embeddings\"\r\n\r\n1\r\n--B\r\nContent-Disposition: form-data; name=\"embeddings\"\r\n\r\n1\r\n--B--\r\n"), [400], "twice"),
+        ["a quality form of int8 embeddings"] = ("/v1/quality", "multipart/form-data; boundary=B", [.. Utf8("--B\r\nContent-Disposition: form-data; name=\"embeddings\"; filename=\"x.npy\"\r\n\r\n"), .. NpyBytes.File("{'descr': '|i1', 'fortran_order': False, 'shape': (2, 2), }", new byte[4]), .. Utf8("\r\n--B--\r\n")], [400], "dtype '|i1'"),
+        ["a quality form with 64 KB of part headers"] = ("/v1/quality", "multipart/form-data; boundary=B", Utf8($"--B\r\nContent-Disposition: form-data; name=\"t\"\r\nX-Pad: {new string('p', 65_536)}\r\n\r\n2\r\n--B--\r\n"), [400], "malformed"),
         ["a PNG whose IHDR claims 2^31-1 × 2^31-1"] = ("/v1/embeddings", "application/json", Utf8($$"""{"input": ["{{Convert.ToBase64String(PngWriter.HeaderOnly(int.MaxValue, int.MaxValue))}}"]}"""), [400, 413], null),
     };
 

@@ -12,8 +12,9 @@ namespace Hypersphere.Service.Tests.Hostile;
 public sealed record HostileRequest(string Route, string Mutation, byte[] Bytes, bool BodyExpected, bool Framing, bool Documentation);
 
 /// <summary>
-/// Seeded malformed requests over every route, every body form and every Accept header: JSON, .npy and base64
-/// image bodies mutated by <see cref="JsonMutations"/>, <see cref="NpyMutations"/> and <see cref="ImageMutations"/>,
+/// Seeded malformed requests over every route, every body form and every Accept header: JSON, .npy, base64 image and
+/// multipart form bodies mutated by <see cref="JsonMutations"/>, <see cref="NpyMutations"/>, <see cref="ImageMutations"/>
+/// and <see cref="FormMutations"/>,
 /// raw garbage, wrong methods and unknown routes, mutated Content-Type and Authorization headers, and broken
 /// HTTP framing. Requests carry the right key most of the time, so the mutations reach the parsers.
 /// </summary>
@@ -45,7 +46,8 @@ public sealed class HostileRequests(int seed, int imageSize)
         return roll switch
         {
             < 20 => Post("/v1/embeddings", "json", JsonMutations.Embeddings(_random, imageSize), "application/json"),
-            < 38 => Post("/v1/quality", "json", JsonMutations.Quality(_random), "application/json"),
+            < 31 => Post("/v1/quality", "json", JsonMutations.Quality(_random), "application/json"),
+            < 38 => Form(_random.Next(8) == 0 ? FormMutations.Valid(_random) : FormMutations.Next(_random)),
             < 55 => Post("/v1/embeddings" + JsonMutations.Pick(_random, [string.Empty, "?model=toy@1", "?model=nope", "?encoding_format=base64", "?model=%ff%fe", "?model=toy&model=toy@1"]), "npy", NpyMutations.Next(_random), "application/x-npy"),
             < 70 => Post(JsonMutations.Pick(_random, ["/v1/embeddings", "/v1/quality"]), "image", ImageMutations.Next(_random, "/v1/embeddings"), "application/json"),
             < 78 => Garbage(),
@@ -58,6 +60,9 @@ public sealed class HostileRequests(int seed, int imageSize)
 
     private HostileRequest Post(string target, string family, MutatedBody body, string contentType) =>
         Build("POST", target, $"{family}/{body.Mutation}", body.Bytes, [("Content-Type", contentType)]);
+
+    private HostileRequest Form(MutatedForm form) =>
+        Build("POST", "/v1/quality", $"form/{form.Mutation}", form.Bytes, [("Content-Type", form.ContentType)]);
 
     private HostileRequest Garbage()
     {
