@@ -150,7 +150,7 @@ public sealed partial class AuditReportTests
         Assert.Contains("uniform sphere optimum", rows["uniformity"], StringComparison.Ordinal);
         Assert.Contains("finite-N bound", rows["uniformity"], StringComparison.Ordinal);
         Assert.Contains("0 = perfect", rows["alignment"], StringComparison.Ordinal);
-        Assert.Contains("= 4.0000 = antipodal", rows["alignment"], StringComparison.Ordinal);
+        Assert.Contains("2α = 4 = antipodal", rows["alignment"], StringComparison.Ordinal);
         Assert.Contains("0 = uniform", rows["mean_cosine"], StringComparison.Ordinal);
         Assert.Contains("1 = uniform", rows["std_sqrt_d"], StringComparison.Ordinal);
         Assert.Contains("min(N, d) = 32", rows["rank_me"], StringComparison.Ordinal);

@@ -39,6 +39,8 @@ public sealed class FigureTests
     [Fact]
     public void TextIsDrawnIntoThePng()
     {
+        Assert.NotNull(ReportFigures.FontFamily);
+
         // Two plots that differ only in the letters of their title: identical PNGs would mean no font was found.
         var a = ReportFigures.AlignmentUniformityPlane([new PlanePoint("AAAA", -3, 0.2, null)], 16, 2, null).Png(320, 240);
         var b = ReportFigures.AlignmentUniformityPlane([new PlanePoint("BBBB", -3, 0.2, null)], 16, 2, null).Png(320, 240);
