@@ -55,17 +55,23 @@ public sealed class ApiKeyTests : IClassFixture<ToyModels>, IDisposable
     }
 
     [SkippableFact]
-    public async Task HealthMetricsAndTheApiDocumentStayOpenWhenKeysAreSet()
+    public async Task HealthMetricsTheApiDocumentAndThePageStayOpenWhenKeysAreSet()
     {
         await using var factory = Keyed();
         using var client = factory.CreateClient();
         await factory.WaitForStartupLoadAsync();
 
-        foreach (var path in new[] { "/healthz/live", "/healthz/ready", "/metrics", "/openapi/v1.json", "/swagger" })
+        foreach (var path in new[] { "/healthz/live", "/healthz/ready", "/metrics", "/openapi/v1.json", "/swagger", "/", "/app.js", "/style.css" })
         {
             var response = await client.GetAsync(path);
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path} answered {(int)response.StatusCode} without a key");
         }
+
+        // What the page shows comes from /v1, which the key still guards.
+        await Http.Problem(await client.GetAsync("/v1/models/plane"), 401, "Hypersphere:ApiKeys");
+        await Http.Problem(await client.PostAsync("/v1/quality", new MultipartFormDataContent { { new ByteArrayContent([1]), "embeddings", "x.npy" } }), 401, "Hypersphere:ApiKeys");
+        var plane = await Send(client, HttpMethod.Get, "/v1/models/plane", new AuthenticationHeaderValue("Bearer", ApiKey));
+        Assert.Equal(HttpStatusCode.OK, plane.StatusCode);
     }
 
     [SkippableFact]
