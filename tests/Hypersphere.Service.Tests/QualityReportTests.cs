@@ -35,6 +35,7 @@ public sealed class QualityReportTests(ServiceFixture service)
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(40, (int)JsonNode.Parse(body)!["n"]!);
         Assert.Equal(SecurityHeaders.DataPolicy, response.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Contains("Accept", response.Headers.Vary);
     }
 
     [SkippableTheory]
@@ -58,6 +59,7 @@ public sealed class QualityReportTests(ServiceFixture service)
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("<b>bird</b>", html, StringComparison.Ordinal); // the label is escaped wherever it appears
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Contains("Accept", response.Headers.Vary);
     }
 
     [SkippableTheory]

@@ -69,6 +69,8 @@ public static class QualityApi
         warnings.AddRange(audit.Notes);
         var labels = audit.Labels is null ? null : LabelSet.ToIds(audit.Labels);
         var report = QualityAnalyzer.Analyze(audit.Embeddings, audit.Positives, labels, analysis, warnings);
+        // The answer's type follows the Accept header: caches must key on it.
+        http.HttpContext.Response.Headers.Vary = "Accept";
         if (!ReportNegotiation.WantsHtml(http))
         {
             return TypedResults.Json(report, QualityJson.Options);
