@@ -83,6 +83,7 @@ public sealed class PageServer : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
+        Browser = new Chromium(); // first: without the browser, fail at once with the command that installs it
         var shipped = Repository.PathOf("models");
         Assert.True(File.Exists(Path.Combine(shipped, AuditModel, AuditVersion, "model.onnx")), $"the shipped model {AuditModel}@{AuditVersion} is missing from models/");
         Directory.CreateDirectory(ModelsRoot);
@@ -101,7 +102,6 @@ public sealed class PageServer : IAsyncLifetime, IDisposable
         WriteUploadFiles();
         (_factory, Address) = await StartAsync(new Dictionary<string, string?>());
         Client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(120) };
-        Browser = new Chromium();
     }
 
     private void WriteUploadFiles()
