@@ -114,6 +114,9 @@ public sealed class RunsReportTests
     public void AnEmptyPlaneIsStillAFigure()
     {
         Data.AssertDrawnSvg(ReportFigures.AlignmentUniformityPlane([], 64, 2, null).Svg);
+        var figure = ReportFigures.AlignmentUniformityPlane([new PlanePoint("nan", double.NaN, 0.1, null), new PlanePoint("ok", -3, 0.2, double.NaN)], 64, 2, 100);
+        Data.AssertDrawnSvg(figure.Svg);
+        Assert.Contains("1 of 2 points had no finite values", figure.Caption, StringComparison.Ordinal);
     }
 
     [Fact]
