@@ -425,13 +425,26 @@ public static class ReportFigures
             Curves(withEpochs, TrainingUniformityId, "Uniformity during training", "L_uniform(t = 2) on training batches  ← lower is better", e => e.Uniformity, r => r.UniformOptimum,
                 "Mean uniformity per epoch. The flat line in a run's colour is the uniform-sphere optimum for the run's d, when its eval.json names it; batch estimates can dip below it (finite-N bound −2tN/(N−1))."),
             Curves(withEpochs, TrainingLearningRateId, "Learning rate", "learning rate", e => e.LearningRate, null,
-                "Learning rate at the end of each epoch, as the schedule set it."),
+                "Learning rate of each epoch, as the schedule set it; on a log axis when it spans a factor of 10 or more."),
         ];
     }
 
     private static Figure Curves(List<RunSummary> runs, string id, string title, string yLabel, Func<EpochPoint, double> value, Func<RunSummary, double?>? reference, string caption)
     {
-        var plot = FigureFactory.NewPlot(title, "epoch", yLabel);
+        // A step schedule spans decades: the learning rate is drawn on a log axis when all of it is positive and it does.
+        var values = runs.SelectMany(r => r.Epochs).Select(value).ToList();
+        var logScale = id == TrainingLearningRateId && values.All(v => v > 0 && double.IsFinite(v)) && values.Max() >= 10 * values.Min();
+        var plot = FigureFactory.NewPlot(title, "epoch", logScale ? yLabel + "  (log scale)" : yLabel);
+        if (logScale)
+        {
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+            {
+                IntegerTicksOnly = true,
+                LabelFormatter = v => F($"1e{Math.Round(v):0}"),
+                MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+            };
+        }
+
         if (id == TrainingAlignmentId)
         {
             var perfect = plot.Add.HorizontalLine(0, 1f, Colors.Gray);
@@ -442,14 +455,15 @@ public static class ReportFigures
         {
             var color = FigureFactory.Palette[r % FigureFactory.Palette.Length];
             var epochs = runs[r].Epochs;
-            var line = plot.Add.Scatter(epochs.Select(e => (double)e.Epoch).ToArray(), epochs.Select(value).ToArray(), color);
+            var ys = epochs.Select(value).Select(v => logScale ? Math.Log10(v) : v).ToArray();
+            var line = plot.Add.Scatter(epochs.Select(e => (double)e.Epoch).ToArray(), ys, color);
             line.LineWidth = 2;
             line.MarkerSize = epochs.Count <= 60 ? 5 : 0;
             line.LegendText = Plot(runs[r].Label, 40);
             if (reference?.Invoke(runs[r]) is { } level)
             {
                 var h = plot.Add.HorizontalLine(level, 1.5f, color);
-                h.LegendText = Plot(runs[r].Label, 30) + F($": reference {Readable(level)}");
+                h.LegendText = Plot(runs[r].Label, 30) + F($": uniform optimum {Readable(level)}");
             }
         }
 
