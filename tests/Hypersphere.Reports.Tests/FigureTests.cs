@@ -45,6 +45,26 @@ public sealed class FigureTests
     }
 
     [Fact]
+    public void EveryInternalReferenceResolvesAndIsTheSameEachTime()
+    {
+        // The colour bar is an image drawn through <use xlink:href="#…">; clip paths are url(#…).
+        PlanePoint[] points = [new("a", -3.5, 0.3, 0.8), new("b", -3.1, 0.2, 0.9)];
+        var figure = ReportFigures.AlignmentUniformityPlane(points, 32, 2, null);
+        Assert.Contains("<image", figure.Svg, StringComparison.Ordinal);
+        foreach (var svg in new[] { figure.Svg, figure.InlineSvg })
+        {
+            var ids = System.Text.RegularExpressions.Regex.Matches(svg, " id=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+            Assert.Equal(ids.Count, ids.Distinct().Count());
+            var references = System.Text.RegularExpressions.Regex.Matches(svg, "(?:url\\(#([^)]+)\\))|(?:href=\"#([^\"]+)\")")
+                .Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value).ToList();
+            Assert.Contains(references, r => svg.Contains("href=\"#" + r, StringComparison.Ordinal));
+            Assert.All(references, r => Assert.Contains(r, ids));
+        }
+
+        Assert.Equal(figure.Svg, ReportFigures.AlignmentUniformityPlane(points, 32, 2, null).Svg);
+    }
+
+    [Fact]
     public void ControlCharactersInLabelsStillGiveValidSvg()
     {
         var figure = ReportFigures.AlignmentUniformityPlane([new PlanePoint("a\u0001b\u0000c\ud800", -3, 0.2, null)], 16, 2, null);
