@@ -80,6 +80,13 @@ public sealed class RunsReportTests
         Assert.Contains("run-a&b", fragment.Descendants("th").Select(th => th.Value));
         Assert.Contains("run-a&amp;b", document.Html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", document.Html, StringComparison.OrdinalIgnoreCase);
+
+        // The colour bar is the one reference: to an element of the page or an inline data: image, nothing fetched.
+        var references = System.Text.RegularExpressions.Regex.Matches(document.Html, "(?:src|href)=\"([^\"]*)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.NotEmpty(references);
+        Assert.All(references, r => Assert.True(r.StartsWith('#') || r.StartsWith("data:image/png;base64,", StringComparison.Ordinal), r[..Math.Min(40, r.Length)]));
+        Assert.DoesNotContain("http:", document.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("https:", document.Html, StringComparison.Ordinal);
         var linear = fragment.Descendants().Where(e => (string?)e.Attribute("data-metric") == "linear_output").Select(e => (string)e.Attribute("data-value")!).ToList();
         Assert.Equal(runs.Select(r => r.LinearAccuracy!.Value.ToString("R", CultureInfo.InvariantCulture)), linear);
     }
