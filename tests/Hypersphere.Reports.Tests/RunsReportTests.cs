@@ -36,6 +36,16 @@ public sealed class RunsReportTests
         Assert.Equal((double)card["evaluation"]!["knn5_output"]!, run.Knn5Accuracy);
         Assert.Empty(run.Epochs);
         Assert.Equal("model.json", run.Source);
+
+        // The card has no optimum; it is the one for its d and t = 2: −2t + log ₀F₁(; d/2; t²), summed here as a series.
+        double b = run.Dim!.Value / 2.0, sum = 0, term = 1;
+        for (var k = 1; term > 1e-18; k++)
+        {
+            sum += term;
+            term *= 4 / ((b + k - 1) * k);
+        }
+
+        Assert.Equal(-4 + Math.Log(sum), run.UniformOptimum!.Value, 9);
     }
 
     [Fact]
