@@ -41,7 +41,7 @@ internal static partial class FigureFactory
     }
 
     /// <summary>
-    /// The SVG made fit for inlining into HTML: no XML prolog, ids (clip paths) prefixed with the figure's id
+    /// The SVG made fit for inlining into HTML: no XML prolog or namespace declarations, href for xlink:href, ids prefixed with the figure's id
     /// so several figures on one page do not clash, a viewBox so CSS can scale it, and a generic font fallback.
     /// </summary>
     public static string Inline(Figure figure)
@@ -53,16 +53,16 @@ internal static partial class FigureFactory
             svg = svg[start..];
         }
 
-        // Inline SVG in HTML needs no namespace declarations: dropping them leaves no URL in the page at all.
-        svg = svg.Replace(" xmlns=\"http://www.w3.org/2000/svg\"", string.Empty, StringComparison.Ordinal);
-        if (!svg.Contains("xlink:", StringComparison.Ordinal))
-        {
-            svg = svg.Replace(" xmlns:xlink=\"http://www.w3.org/1999/xlink\"", string.Empty, StringComparison.Ordinal);
-        }
+        // Inline SVG in HTML needs no namespace declarations, and SVG 2's plain href replaces xlink:href (the colour
+        // bar's image): no URL is left in the page at all, and the fragment still parses as XML.
+        svg = svg.Replace(" xmlns=\"http://www.w3.org/2000/svg\"", string.Empty, StringComparison.Ordinal)
+            .Replace(" xmlns:xlink=\"http://www.w3.org/1999/xlink\"", string.Empty, StringComparison.Ordinal)
+            .Replace(" xlink:href=\"", " href=\"", StringComparison.Ordinal);
 
         var prefix = "hs-" + figure.Id + "-";
         svg = IdAttribute().Replace(svg, m => m.Groups[1].Value + prefix + m.Groups[2].Value + "\"");
         svg = UrlReference().Replace(svg, m => "url(#" + prefix + m.Groups[1].Value + ")");
+        svg = HashReference().Replace(svg, m => m.Groups[1].Value + "=\"#" + prefix + m.Groups[2].Value + "\"");
         svg = FontFamily().Replace(svg, m => "font-family=\"" + m.Groups[1].Value + ", sans-serif\"");
         var size = SvgSize().Match(svg);
         if (size.Success)
@@ -77,8 +77,9 @@ internal static partial class FigureFactory
     }
 
     /// <summary>
-    /// Skia numbers clip paths with a process-wide counter: renumbered in order of appearance (<c>clip0</c>, <c>clip1</c>, …)
-    /// so the same figure gives the same SVG every time.
+    /// Skia numbers clip paths (and the colour bar's image) with a process-wide counter: renumbered in order of
+    /// appearance (<c>clip0</c>, <c>clip1</c>, …), with their <c>url(#…)</c> and <c>href="#…"</c> references, so the
+    /// same figure gives the same SVG every time.
     /// </summary>
     private static string Renumber(string svg)
     {
@@ -89,7 +90,8 @@ internal static partial class FigureFactory
             names.TryAdd(m.Groups[2].Value, name);
             return m.Groups[1].Value + names[m.Groups[2].Value] + "\"";
         });
-        return UrlReference().Replace(svg, m => "url(#" + (names.TryGetValue(m.Groups[1].Value, out var name) ? name : m.Groups[1].Value) + ")");
+        svg = UrlReference().Replace(svg, m => "url(#" + (names.TryGetValue(m.Groups[1].Value, out var name) ? name : m.Groups[1].Value) + ")");
+        return HashReference().Replace(svg, m => m.Groups[1].Value + "=\"#" + (names.TryGetValue(m.Groups[2].Value, out var name) ? name : m.Groups[2].Value) + "\"");
     }
 
     private static string? PickFont(params string[] families)
@@ -114,6 +116,9 @@ internal static partial class FigureFactory
 
     [GeneratedRegex(@"url\(#([^)]*)\)")]
     private static partial Regex UrlReference();
+
+    [GeneratedRegex("((?:xlink:)?href)=\"#([^\"]*)\"")]
+    private static partial Regex HashReference();
 
     [GeneratedRegex("font-family=\"([^\"]*)\"")]
     private static partial Regex FontFamily();

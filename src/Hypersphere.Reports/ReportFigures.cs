@@ -46,21 +46,27 @@ public static class ReportFigures
     internal static Figure Plane(IReadOnlyList<PlanePoint> points, IReadOnlyList<(string Label, double Uniformity)> uniformityOnly, int dim, double t, int? n, double alpha, string accuracyName)
     {
         ArgumentNullException.ThrowIfNull(points);
+        var given = points.Count;
+        points = points.Where(p => double.IsFinite(p.Uniformity) && double.IsFinite(p.Alignment)).ToList();
+        uniformityOnly = uniformityOnly.Where(u => double.IsFinite(u.Uniformity)).ToList();
         var optimum = UniformityReference.UniformOptimum(dim, t);
         double? bound = n is >= 2 ? UniformityReference.FiniteNBound(n.Value, t) : null;
+        // Huge t (up to 1e300) or α make values no axis can tick: such an axis is drawn in units of a power of ten.
+        var xScale = AxisScale(points.Select(p => p.Uniformity).Concat(uniformityOnly.Select(u => u.Uniformity)).Append(optimum).Append(bound ?? 0));
+        var yScale = AxisScale(points.Select(p => p.Alignment));
         var plot = FigureFactory.NewPlot(
             "Alignment–uniformity plane",
-            F($"uniformity  L_uniform(t = {t:G4})  ← lower is better (more uniform)"),
-            F($"L_align(α = {alpha:G4})  ← lower is better"));
+            F($"uniformity  L_uniform(t = {t:G4}){xScale.Label}  ← lower is better (more uniform)"),
+            F($"L_align(α = {alpha:G4}){yScale.Label}  ← lower is better"));
 
-        var xs = points.Select(p => p.Uniformity).Concat(uniformityOnly.Select(u => u.Uniformity)).Append(optimum).ToList();
+        var xs = points.Select(p => p.Uniformity / xScale.Unit).Concat(uniformityOnly.Select(u => u.Uniformity / xScale.Unit)).Append(optimum / xScale.Unit).ToList();
         if (bound is not null)
         {
-            xs.Add(bound.Value);
+            xs.Add(bound.Value / xScale.Unit);
         }
 
-        var ys = points.Select(p => p.Alignment).Append(0).ToList();
-        var accuracies = points.Where(p => p.Accuracy is not null).Select(p => p.Accuracy!.Value).ToList();
+        var ys = points.Select(p => p.Alignment / yScale.Unit).Append(0).ToList();
+        var accuracies = points.Where(p => p.Accuracy is { } a && double.IsFinite(a)).Select(p => p.Accuracy!.Value).ToList();
         var colormap = new ScottPlot.Colormaps.Viridis();
         var low = accuracies.Count > 0 ? accuracies.Min() : 0;
         var high = accuracies.Count > 0 ? accuracies.Max() : 1;
@@ -70,11 +76,11 @@ public static class ReportFigures
             high += 0.005;
         }
 
-        var optimumLine = plot.Add.VerticalLine(optimum, 2f, Colors.DarkGreen);
+        var optimumLine = plot.Add.VerticalLine(optimum / xScale.Unit, 2f, Colors.DarkGreen);
         optimumLine.LegendText = F($"uniform sphere optimum (d = {dim}): {Readable(optimum)}");
         if (bound is not null)
         {
-            var boundLine = plot.Add.VerticalLine(bound.Value, 2f, Colors.DarkRed);
+            var boundLine = plot.Add.VerticalLine(bound.Value / xScale.Unit, 2f, Colors.DarkRed);
             boundLine.LegendText = F($"finite-N bound −2tN/(N−1) (N = {n}): {Readable(bound.Value)}");
         }
 
@@ -83,7 +89,7 @@ public static class ReportFigures
 
         foreach (var (label, uniformity) in uniformityOnly)
         {
-            var line = plot.Add.VerticalLine(uniformity, 2f, Colors.SteelBlue);
+            var line = plot.Add.VerticalLine(uniformity / xScale.Unit, 2f, Colors.SteelBlue);
             line.LegendText = Plot(label, 60) + F($": {Readable(uniformity)} (no positives: alignment unknown)");
         }
 
@@ -92,13 +98,13 @@ public static class ReportFigures
         for (var index = 0; index < points.Count; index++)
         {
             var point = points[index];
-            var color = point.Accuracy is { } a ? colormap.GetColor((a - low) / (high - low))
+            var color = point.Accuracy is { } a && double.IsFinite(a) ? colormap.GetColor((a - low) / (high - low))
                 : accuracies.Count == 0 ? FigureFactory.Palette[index % FigureFactory.Palette.Length] : Colors.Gray;
-            var marker = plot.Add.Marker(point.Uniformity, point.Alignment, MarkerShape.FilledCircle, 11, color);
+            var marker = plot.Add.Marker(point.Uniformity / xScale.Unit, point.Alignment / yScale.Unit, MarkerShape.FilledCircle, 11, color);
             marker.MarkerLineColor = Colors.Black;
             marker.MarkerLineWidth = 1;
             marker.LegendText = F($"{index + 1}: ") + Plot(point.Label, 60) + (point.Accuracy is { } shown ? F($" ({Readable(shown)})") : string.Empty);
-            var text = plot.Add.Text(F($"{index + 1}"), point.Uniformity, point.Alignment);
+            var text = plot.Add.Text(F($"{index + 1}"), point.Uniformity / xScale.Unit, point.Alignment / yScale.Unit);
             text.LabelFontSize = 11;
             text.LabelBold = true;
             text.LabelAlignment = Alignment.LowerLeft;
@@ -126,7 +132,8 @@ public static class ReportFigures
         var caption = "Each numbered point is one set of embeddings (the legend names them): further left is more uniform, lower is better aligned, so lower-left is better. " +
             F($"The green line is L_uniform of points uniform on S^{dim - 1}, the value a very large uniform sample approaches") +
             (bound is null ? "." : F($"; the red line is −2tN/(N−1), below which no {n} points can go.")) +
-            (accuracies.Count > 0 ? " Colour: " + accuracyName + " (grey where unknown)." : string.Empty);
+            (accuracies.Count > 0 ? " Colour: " + accuracyName + " (grey where unknown)." : string.Empty) +
+            (points.Count < given ? F($" {given - points.Count} of {given} points had no finite values and are not drawn.") : string.Empty);
         return FigureFactory.ToFigure(PlaneId, "Alignment–uniformity plane", caption, plot);
     }
 
@@ -199,8 +206,7 @@ public static class ReportFigures
             "All-pair cosine similarity vs the uniform sphere",
             "cosine xᵢ·xⱼ of two different embeddings  (near 0 = spread out, near 1 = collapsed)",
             "density");
-        var bars = AddBars(plot, histogram, Colors.SteelBlue.WithAlpha(0.75));
-        _ = bars;
+        AddBars(plot, histogram, Colors.SteelBlue.WithAlpha(0.75));
         var yMax = MaxDensity(histogram);
         string reference;
         if (dim >= 2)
@@ -274,6 +280,7 @@ public static class ReportFigures
         };
         var yLow = Math.Floor(logs.Min()) - 0.2;
         var yHigh = Math.Max(0, Math.Ceiling(logs.Max())) + 0.2;
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.Axes.SetLimits(0.5, p.Length + 0.5, yLow, yHigh);
         plot.ShowLegend(Alignment.UpperRight);
         plot.Legend.FontSize = 10;
@@ -421,13 +428,26 @@ public static class ReportFigures
             Curves(withEpochs, TrainingUniformityId, "Uniformity during training", "L_uniform(t = 2) on training batches  ← lower is better", e => e.Uniformity, r => r.UniformOptimum,
                 "Mean uniformity per epoch. The flat line in a run's colour is the uniform-sphere optimum for the run's d, when its eval.json names it; batch estimates can dip below it (finite-N bound −2tN/(N−1))."),
             Curves(withEpochs, TrainingLearningRateId, "Learning rate", "learning rate", e => e.LearningRate, null,
-                "Learning rate at the end of each epoch, as the schedule set it."),
+                "Learning rate of each epoch, as the schedule set it; on a log axis when it spans a factor of 10 or more."),
         ];
     }
 
     private static Figure Curves(List<RunSummary> runs, string id, string title, string yLabel, Func<EpochPoint, double> value, Func<RunSummary, double?>? reference, string caption)
     {
-        var plot = FigureFactory.NewPlot(title, "epoch", yLabel);
+        // A step schedule spans decades: the learning rate is drawn on a log axis when all of it is positive and it does.
+        var values = runs.SelectMany(r => r.Epochs).Select(value).ToList();
+        var logScale = id == TrainingLearningRateId && values.All(v => v > 0 && double.IsFinite(v)) && values.Max() >= 10 * values.Min();
+        var plot = FigureFactory.NewPlot(title, "epoch", logScale ? yLabel + "  (log scale)" : yLabel);
+        if (logScale)
+        {
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+            {
+                IntegerTicksOnly = true,
+                LabelFormatter = v => F($"1e{Math.Round(v):0}"),
+                MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+            };
+        }
+
         if (id == TrainingAlignmentId)
         {
             var perfect = plot.Add.HorizontalLine(0, 1f, Colors.Gray);
@@ -438,14 +458,15 @@ public static class ReportFigures
         {
             var color = FigureFactory.Palette[r % FigureFactory.Palette.Length];
             var epochs = runs[r].Epochs;
-            var line = plot.Add.Scatter(epochs.Select(e => (double)e.Epoch).ToArray(), epochs.Select(value).ToArray(), color);
+            var ys = epochs.Select(value).Select(v => logScale ? Math.Log10(v) : v).ToArray();
+            var line = plot.Add.Scatter(epochs.Select(e => (double)e.Epoch).ToArray(), ys, color);
             line.LineWidth = 2;
             line.MarkerSize = epochs.Count <= 60 ? 5 : 0;
             line.LegendText = Plot(runs[r].Label, 40);
             if (reference?.Invoke(runs[r]) is { } level)
             {
                 var h = plot.Add.HorizontalLine(level, 1.5f, color);
-                h.LegendText = Plot(runs[r].Label, 30) + F($": reference {Readable(level)}");
+                h.LegendText = Plot(runs[r].Label, 30) + F($": uniform optimum {Readable(level)}");
             }
         }
 
@@ -568,6 +589,19 @@ public static class ReportFigures
         }
 
         return max > 0 ? max : 1;
+    }
+
+    /// <summary>1 for ordinary values; 10^k with a label "  (×1e{k})" when the largest magnitude is beyond 1e6 or below 1e-6.</summary>
+    private static (double Unit, string Label) AxisScale(IEnumerable<double> values)
+    {
+        var largest = values.Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(0).Max();
+        if (largest == 0 || (largest < 1e6 && largest > 1e-6))
+        {
+            return (1, string.Empty);
+        }
+
+        var k = (int)Math.Floor(Math.Log10(largest));
+        return (Math.Pow(10, k), F($"  (×1e{k})"));
     }
 
     private static (double Low, double High) Padded(double low, double high, double fraction, double minimum)
