@@ -122,7 +122,7 @@
         cell(row, percent(evaluation.linear_output), "num");
         cell(row, percent(evaluation.knn5_output), "num");
         cell(row, percent(evaluation.linear_fc7), "num");
-        cell(row, version.execution_provider ? version.execution_provider.provider : "—");
+        cell(row, version.execution_provider ? version.execution_provider.name : "—");
         body.appendChild(row);
 
         const option = document.createElement("option");

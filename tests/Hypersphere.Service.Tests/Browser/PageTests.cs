@@ -90,6 +90,17 @@ public sealed class PageTests(PageServer server, ITestOutputHelper output) : ICl
             Assert.Equal((string?)card["training"]!["loss"], row[3]);
         }
 
+        // Status and provider as /v1/models gives them.
+        var models = await Http.OkJson(await server.Client.GetAsync("/v1/models"));
+        foreach (var version in models["data"]!.AsArray().SelectMany(m => m!["versions"]!.AsArray()))
+        {
+            var row = Assert.Single(rows, r => r[0] == (string?)version!["id"]);
+            Assert.StartsWith((string)version!["status"]!, row[1], StringComparison.Ordinal);
+            Assert.Equal((string?)version["execution_provider"]?["name"] ?? "—", row[9]);
+        }
+
+        Assert.Contains(rows, r => r[9] == "CPUExecutionProvider");
+
         // The hostile model name is a cell's text, and nowhere an element.
         Assert.Contains(rows, r => r[0] == PageServer.HostileModel + "@1");
         Assert.Equal(1, Browser.Count("script"));
