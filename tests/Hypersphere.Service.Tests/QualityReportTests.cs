@@ -198,6 +198,16 @@ public sealed class QualityReportTests(ServiceFixture service)
     }
 
     [SkippableFact]
+    public async Task AnotherMediaTypeIs415NamingTheForm()
+    {
+        service.Require();
+
+        var problem = await Http.Problem(await service.Client.PostAsync("/v1/quality", Raw("multipart/mixed; boundary=XYZ", "--XYZ--\r\n"u8.ToArray())), 415, "multipart/form-data", "'multipart/mixed; boundary=XYZ'");
+
+        Assert.Equal("unsupported_media_type", (string?)problem["error"]!["code"]);
+    }
+
+    [SkippableFact]
     public async Task ThePlaneOfTheServedModelsIsAnSvgWithAPointPerScoredCard()
     {
         service.Require();

@@ -19,7 +19,7 @@ public static class RequestBodies
 
     /// <summary>The detail of a 415: what the routes take.</summary>
     public static string MediaTypeDetail(string? contentType) =>
-        $"the body must be JSON sent with Content-Type: application/json (or, for /v1/embeddings, a NumPy .npy array sent with Content-Type: {NpyMediaType}), but the Content-Type was '{contentType ?? "(none)"}'";
+        $"the body must be JSON sent with Content-Type: application/json (or, for /v1/embeddings, a NumPy .npy array sent with Content-Type: {NpyMediaType}; for /v1/quality, a multipart/form-data form of .npy files), but the Content-Type was '{contentType ?? "(none)"}'";
 
     /// <summary>Whether the body is a .npy array; any other type but JSON is 415, a malformed Content-Type 400.</summary>
     public static bool IsNpy(HttpRequest request, bool npyAllowed)
