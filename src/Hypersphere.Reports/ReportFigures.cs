@@ -263,7 +263,7 @@ public static class ReportFigures
         var plot = FigureFactory.NewPlot(
             "Singular-value spectrum",
             "index k of the singular value (largest first)",
-            "pₖ = σₖ/Σσ  (log scale)");
+            "pₖ = σₖ/Σσ  (log scale; flatter is better)");
         var line = plot.Add.ScatterLine(ks, logs, Colors.SteelBlue);
         line.LineWidth = 2;
         line.MarkerSize = p.Length <= 64 ? 4 : 0;
@@ -321,7 +321,7 @@ public static class ReportFigures
         var plot = FigureFactory.NewPlot(
             "Features on the circle S¹",
             "angle atan2(x₂, x₁)  (radians, −π to π)",
-            "angle density  (uniform = 1/2π)");
+            "angle density  (flat at 1/2π is uniform)");
         var grid = new double[AngleGrid];
         for (var k = 0; k < grid.Length; k++)
         {
