@@ -168,7 +168,7 @@ public static class ReportFigures
         }
 
         plot.Axes.SetLimits(0, right, 0, MaxDensity(histogram) * 1.15);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(mean > right / 2 ? Alignment.UpperLeft : Alignment.UpperRight);
         plot.Legend.FontSize = 10;
         var caption = F($"Distances between the {distances.Length} positive pairs (row i of the embeddings with row i of the positives). ") +
             F($"L_align(α) is the mean of distance^α, so the orange line is at L_align^(1/α), the distance it averages to ") +
