@@ -29,6 +29,20 @@ public sealed class EdgeCaseTests
     }
 
     [Fact]
+    public void ManyClassesOnTheCircleAreOneCurve()
+    {
+        var random = new Random(9);
+        var x = Data.Matrix(Data.UnitRows(12_000, 2, random), 2);
+        var labels = Enumerable.Range(0, 12_000).Select(i => "c" + (i % 25)).ToArray();
+        var figure = ReportFigures.CircleDensity(x, labels);
+        Assert.Contains("25 classes are too many for one curve each", figure.Caption, StringComparison.Ordinal);
+        Assert.Contains("3000 of 12000, seeded sample", figure.Caption, StringComparison.Ordinal);
+        var text = Data.SvgText(Data.AssertDrawnSvg(figure.Svg));
+        Assert.Contains("all points (n = 12000)", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("c24", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CollapsedEmbeddingsDrawTheirSpike()
     {
         // Every row the same direction (up to tiny noise): cosines all near 1, RankMe near 1.
