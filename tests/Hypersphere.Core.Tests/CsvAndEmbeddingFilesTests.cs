@@ -100,4 +100,30 @@ public class CsvAndEmbeddingFilesTests
         File.WriteAllBytes(folder.File("l.npy"), NpyBytes.File("{'descr': '<i8', 'fortran_order': False, 'shape': (3,), }", NpyBytes.Int64([-1, 20, 3])));
         Assert.Equal(["-1", "20", "3"], EmbeddingFiles.ReadLabels(folder.File("l.npy")));
     }
+
+    [Fact]
+    public void LabelTextSplitsLinesAsFileReadAllLinesDoes()
+    {
+        // \n, \r\n and \r end lines; other separators (U+2028, form feed) stay inside a label, as File.ReadAllLines keeps them.
+        const string text = "a\r\nb\rc\nd\u2028e\ff\n\r\n";
+        using var folder = new TempFolder();
+        File.WriteAllText(folder.File("labels.txt"), text);
+
+        Assert.Equal(["a", "b", "c", "d\u2028e\ff"], EmbeddingFiles.ParseLabels(text, "labels"));
+        Assert.Equal(File.ReadAllLines(folder.File("labels.txt")).Select(l => l.Trim()).Where(l => l.Length > 0), EmbeddingFiles.ParseLabels(text, "labels"));
+        Assert.Equal(EmbeddingFiles.ParseLabels(text, "labels"), EmbeddingFiles.ReadLabels(folder.File("labels.txt")));
+        Assert.Contains("labels line 2 is empty", Assert.Throws<HypersphereException>(() => EmbeddingFiles.ParseLabels("a\n\nb", "labels")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void IntegersFromBytesAreTheFilesIntegers()
+    {
+        using var folder = new TempFolder();
+        var bytes = NpyBytes.File("{'descr': '>i4', 'fortran_order': False, 'shape': (3, 1), }", NpyBytes.Int32BigEndian([-7, 0, 1 << 30]));
+        File.WriteAllBytes(folder.File("l.npy"), bytes);
+
+        Assert.Equal([-7L, 0, 1 << 30], NpyFile.ReadIntegers(bytes, "labels"));
+        Assert.Equal(NpyFile.ReadIntegers(folder.File("l.npy")), NpyFile.ReadIntegers(bytes, "labels"));
+        Assert.Contains("labels has dtype", Assert.Throws<HypersphereException>(() => NpyFile.ReadIntegers(NpyBytes.File("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", new byte[4]), "labels")).Message, StringComparison.Ordinal);
+    }
 }
