@@ -145,6 +145,7 @@ public sealed class PageTests(PageServer server, ITestOutputHelper output) : ICl
         Driver.FindElement(By.Id("image-submit")).Click();
         WaitForReport();
 
+        output.WriteLine($"screenshot: {Browser.Screenshot("audit-images")}");
         var body = new JsonObject
         {
             ["model"] = model,
@@ -181,6 +182,7 @@ public sealed class PageTests(PageServer server, ITestOutputHelper output) : ICl
         Driver.FindElement(By.Id("npy-submit")).Click();
         WaitForReport();
 
+        output.WriteLine($"screenshot: {Browser.Screenshot("audit-hostile-text")}");
         var (scripts, imgs, text) = InReport(() => (Browser.Count("script"), Browser.Count("img"), Driver.FindElement(By.TagName("body")).Text));
         Assert.Equal(0, scripts);
         Assert.Equal(0, imgs);
