@@ -1,4 +1,8 @@
+using System.Text;
+using Hypersphere.Core.Embeddings;
+using Hypersphere.Core.Metrics;
 using Hypersphere.Core.Quality;
+using static Hypersphere.Reports.ReportText;
 
 namespace Hypersphere.Reports;
 
@@ -10,18 +14,200 @@ public sealed record AuditDocument(QualityReport Report, IReadOnlyList<Figure> F
 {
     /// <summary>Exactly what <c>hypersphere quality</c> prints for the same input.</summary>
     public string Json => QualityJson.Serialize(Report);
+
+    /// <summary>
+    /// The report as an HTML fragment for embedding in a page: one root element
+    /// <c>&lt;article class="hs-report" data-report="audit"&gt;</c> holding the title, sources, verdict,
+    /// warnings, the table of numbers and the figures as inline SVG. No <c>&lt;style&gt;</c> (serve
+    /// <see cref="ReportStyles.Css"/> with the page), no script, no external reference; every user string
+    /// (title, sources, labels, also inside the SVG) is escaped. <see cref="Html"/> is this fragment inside a
+    /// complete document with <see cref="ReportStyles.Css"/> inlined.
+    /// <para>Markers for tests and scripts (stable):</para>
+    /// <list type="bullet">
+    /// <item><description>Every number of the report is in an element with <c>data-metric</c> = its path in the JSON
+    /// (<see cref="Json"/>, snake_case, nested fields joined by dots): <c>n</c>, <c>dim</c>, <c>alpha</c>, <c>t</c>,
+    /// <c>alignment</c>, <c>uniformity</c>, <c>uniformity_positives</c>, <c>uniformity_mean</c>,
+    /// <c>reference.uniform_optimum</c>, <c>reference.finite_n_bound</c>, <c>rank_me</c>, <c>mean_cosine</c>,
+    /// <c>std_sqrt_d</c>, <c>knn_accuracy.k5</c>, <c>knn_accuracy.k20_weighted</c>, and <c>verdict.status</c>
+    /// (its text is the status word).</description></item>
+    /// <item><description>The same element's <c>data-value</c> holds the exact value as the JSON writes it: the
+    /// round-trip form (<c>double.ToString("R", InvariantCulture)</c>), so <c>parseFloat(data-value)</c> equals the
+    /// JSON number; its text is the value rounded for people (four decimals, or six significant digits).
+    /// A value the report does not have (no positives, no labels) has <c>data-value="null"</c>, like the JSON's null.</description></item>
+    /// <item><description>Each figure is <c>&lt;figure data-figure="{Id}"&gt;</c> (ids in <see cref="ReportFigures"/>) holding
+    /// one inline <c>&lt;svg&gt;</c> and a <c>&lt;figcaption&gt;</c>.</description></item>
+    /// <item><description>The verdict is <c>&lt;div class="hs-verdict" data-status="{status}"&gt;</c>; warnings are the
+    /// <c>&lt;li&gt;</c> of <c>&lt;ul class="hs-warnings"&gt;</c>.</description></item>
+    /// </list>
+    /// </summary>
+    public string Fragment { get; init; } = string.Empty;
 }
 
 /// <summary>Builds the audit report of one batch of embeddings.</summary>
 public static class AuditReport
 {
-    /// <summary>Draws the figures that apply to <paramref name="input"/> and lays out the page.</summary>
+    /// <summary>
+    /// Draws the figures that apply to <paramref name="input"/> — the alignment–uniformity plane, the
+    /// positive-pair distances (with positives), the all-pair cosines against the uniform sphere, the
+    /// singular-value spectrum, and the features on the circle (d = 2) — and lays out the page.
+    /// </summary>
     public static AuditDocument Build(AuditInput input, ReportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         options ??= new ReportOptions();
-        _ = options;
-        // Skeleton: figures and layout come next.
-        return new AuditDocument(input.Report, [], "<!DOCTYPE html><html><body><pre>" + System.Net.WebUtility.HtmlEncode(QualityJson.Serialize(input.Report)) + "</pre></body></html>");
+        var report = input.Report;
+        var x = input.Embeddings;
+        if (x.Rows != report.N || x.Dim != report.Dim)
+        {
+            throw new ArgumentException($"the report is of {report.N}×{report.Dim} embeddings, but the input has {x.Rows}×{x.Dim}", nameof(input));
+        }
+
+        if (input.Labels is not null && input.Labels.Count != x.Rows)
+        {
+            throw new ArgumentException($"{input.Labels.Count} labels for {x.Rows} rows", nameof(input));
+        }
+
+        var figures = new List<Figure>();
+        if (report.Alignment is { } alignment)
+        {
+            var points = new List<PlanePoint> { new("embeddings", report.Uniformity, alignment, null) };
+            if (report.UniformityPositives is { } positivesUniformity)
+            {
+                points.Add(new PlanePoint("positive views", positivesUniformity, alignment, null));
+            }
+
+            figures.Add(ReportFigures.Plane(points, [], report.Dim, report.T, report.N, report.Alpha, "downstream accuracy"));
+        }
+        else
+        {
+            figures.Add(ReportFigures.Plane([], [("embeddings", report.Uniformity)], report.Dim, report.T, report.N, report.Alpha, "downstream accuracy"));
+        }
+
+        if (input.Positives is not null && report.Alignment is { } measured)
+        {
+            figures.Add(ReportFigures.PositiveDistances(x, input.Positives, report.Alpha, measured));
+        }
+
+        figures.Add(ReportFigures.CosineHistogram(x, options));
+        figures.Add(ReportFigures.SingularSpectrum(RankMe.Spectrum(x)));
+        if (x.Dim == 2)
+        {
+            figures.Add(ReportFigures.CircleDensity(x, input.Labels, options));
+        }
+
+        var fragment = Fragment(input, figures);
+        return new AuditDocument(report, figures, HtmlPage.Document(input.Title, fragment)) { Fragment = fragment };
     }
+
+    private static string Fragment(AuditInput input, IReadOnlyList<Figure> figures)
+    {
+        var r = input.Report;
+        var html = new StringBuilder(64 * 1024);
+        html.Append("<article class=\"hs-report\" data-report=\"audit\">\n<header>\n<h1>").Append(Html(input.Title)).Append("</h1>\n");
+        if (input.Sources is { Count: > 0 } sources)
+        {
+            html.Append("<ul class=\"hs-sources\">");
+            foreach (var source in sources)
+            {
+                html.Append("<li>").Append(Html(source)).Append("</li>");
+            }
+
+            html.Append("</ul>\n");
+        }
+
+        html.Append("<p class=\"hs-meta\">").Append(Metric("n", r.N)).Append(" embeddings of dimension d = ").Append(Metric("dim", r.Dim))
+            .Append("; alignment exponent α = ").Append(Metric("alpha", r.Alpha)).Append(", uniformity kernel t = ").Append(Metric("t", r.T))
+            .Append(input.Positives is null ? "; no positive views" : "; with positive views")
+            .Append(input.Labels is null ? ", no labels." : F($", {input.Labels.Distinct(StringComparer.Ordinal).Count()} classes of labels.")).Append("</p>\n</header>\n");
+
+        html.Append("<div class=\"hs-verdict\" data-status=\"").Append(Html(r.Verdict.Status)).Append("\"><strong>Verdict: <span data-metric=\"verdict.status\" data-value=\"")
+            .Append(Html(r.Verdict.Status)).Append("\">").Append(Html(r.Verdict.Status.Replace('_', ' '))).Append("</span></strong> — ").Append(Html(r.Verdict.Reason)).Append("</div>\n");
+        if (r.Warnings.Count > 0)
+        {
+            html.Append("<ul class=\"hs-warnings\">");
+            foreach (var warning in r.Warnings)
+            {
+                html.Append("<li>").Append(Html(warning)).Append("</li>");
+            }
+
+            html.Append("</ul>\n");
+        }
+
+        html.Append("<h2>Numbers and their references</h2>\n<table class=\"hs-metrics\">\n<thead><tr><th scope=\"col\">quantity</th><th scope=\"col\">value</th><th scope=\"col\">reference</th><th scope=\"col\">how to read it</th></tr></thead>\n<tbody>\n");
+        var available = Math.Min(r.N, r.Dim);
+        Row(html, "Uniformity L<sub>uniform</sub>(t)", "uniformity", r.Uniformity,
+            "uniform sphere optimum " + Metric("reference.uniform_optimum", r.Reference.UniformOptimum) + "<br>finite-N bound " + Metric("reference.finite_n_bound", r.Reference.FiniteNBound),
+            "lower is better; near the optimum means spread like uniform points; no N points can go below the bound");
+        Row(html, "Alignment L<sub>align</sub>(α)", "alignment", r.Alignment,
+            "0 = perfect (positives coincide)<br>" + F($"2<sup>α</sup> = {Readable(Math.Pow(2, r.Alpha))} = antipodal"),
+            r.Alignment is null ? "needs positive views" : "lower is better: mean of ‖f(x) − f(y)‖^α over the positive pairs");
+        Row(html, "Uniformity of the positive views", "uniformity_positives", r.UniformityPositives,
+            "same references as uniformity", r.UniformityPositives is null ? "needs positive views" : "lower is better; should be close to the embeddings' own");
+        Row(html, "Mean uniformity of the two views", "uniformity_mean", r.UniformityMean,
+            "same references as uniformity", r.UniformityMean is null ? "needs positive views" : "the quantity the paper's loss trains on");
+        Row(html, "Mean cosine over pairs", "mean_cosine", r.MeanCosine,
+            "0 = uniform on the sphere<br>1 = all identical (collapse above " + Readable(CollapseVerdict.CollapsedMeanCosine) + ")",
+            "closer to 0 is better");
+        Row(html, "Per-dimension std × √d", "std_sqrt_d", r.StdSqrtD,
+            "1 = uniform on the sphere<br>0 = collapsed", "closer to 1 is better");
+        Row(html, "RankMe (effective rank)", "rank_me", r.RankMe,
+            F($"min(N, d) = {available} = every direction used<br>dimensional collapse below {Readable(Math.Max(1.5, CollapseVerdict.DimensionalFraction * available))}"),
+            "higher is better");
+        var chance = input.Labels is null ? null : ChanceText(input.Labels);
+        Row(html, "5-NN accuracy (leave-one-out)", "knn_accuracy.k5", r.KnnAccuracy?.K5,
+            chance ?? "needs labels", r.KnnAccuracy is null ? "needs labels" : "higher is better: how well the geometry separates the labels");
+        Row(html, "20-NN weighted accuracy", "knn_accuracy.k20_weighted", r.KnnAccuracy?.K20Weighted,
+            chance ?? "needs labels", r.KnnAccuracy is null ? "needs labels" : "higher is better (neighbours vote exp(s/0.07))");
+        html.Append("</tbody>\n</table>\n");
+
+        AppendFigures(html, figures);
+        html.Append("</article>");
+        return html.ToString();
+    }
+
+    /// <summary>Chance level: the share of the largest class, what always guessing it scores.</summary>
+    private static string ChanceText(IReadOnlyList<string> labels)
+    {
+        var largest = labels.GroupBy(l => l, StringComparer.Ordinal).Max(g => g.Count());
+        return F($"chance (largest class) = {Readable((double)largest / labels.Count)}<br>1 = perfect");
+    }
+
+    private static void Row(StringBuilder html, string name, string metric, double? value, string reference, string how)
+    {
+        html.Append("<tr data-row=\"").Append(metric).Append("\"><th scope=\"row\">").Append(name).Append("</th><td class=\"hs-num\">")
+            .Append(Metric(metric, value)).Append("</td><td>").Append(reference).Append("</td><td class=\"hs-how\">").Append(how).Append("</td></tr>\n");
+    }
+
+    internal static string Metric(string metric, double? value) => value is { } v
+        ? F($"<span data-metric=\"{metric}\" data-value=\"{Exact(v)}\">{Readable(v)}</span>")
+        : F($"<span data-metric=\"{metric}\" data-value=\"null\">—</span>");
+
+    internal static string Metric(string metric, int value) =>
+        F($"<span data-metric=\"{metric}\" data-value=\"{value}\">{value}</span>");
+
+    internal static void AppendFigures(StringBuilder html, IReadOnlyList<Figure> figures)
+    {
+        if (figures.Count == 0)
+        {
+            return;
+        }
+
+        html.Append("<h2>Figures</h2>\n<div class=\"hs-figures\">\n");
+        foreach (var figure in figures)
+        {
+            html.Append("<figure data-figure=\"").Append(Html(figure.Id)).Append("\">\n").Append(FigureFactory.Inline(figure))
+                .Append("\n<figcaption><strong>").Append(Html(figure.Title)).Append("</strong>").Append(Html(figure.Caption)).Append("</figcaption>\n</figure>\n");
+        }
+
+        html.Append("</div>\n");
+    }
+}
+
+/// <summary>The page around a fragment.</summary>
+internal static class HtmlPage
+{
+    public static string Document(string title, string fragment) =>
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n" +
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n<title>" +
+        Html(title) + "</title>\n<style>\n" + ReportStyles.Css + "</style>\n</head>\n<body>\n" + fragment + "\n</body>\n</html>\n";
 }

@@ -28,7 +28,7 @@ public sealed class Figure
     public string Svg { get; }
 
     /// <summary>Width and height of the default render, in pixels.</summary>
-    public const int DefaultWidth = 640, DefaultHeight = 420;
+    public const int DefaultWidth = 640, DefaultHeight = 480;
 
     /// <summary>The figure as PNG bytes.</summary>
     public byte[] Png(int width = DefaultWidth, int height = DefaultHeight) => png(width, height);

@@ -17,7 +17,14 @@ public sealed record RunSummary(
     double? Uniformity,
     double? LinearAccuracy,
     double? Knn5Accuracy,
-    IReadOnlyList<EpochPoint> Epochs);
+    IReadOnlyList<EpochPoint> Epochs)
+{
+    /// <summary>L_uniform of points uniform on the sphere for this run's d and t (<c>uniform_optimum</c> of <c>eval.json</c>); null when not given.</summary>
+    public double? UniformOptimum { get; init; }
+
+    /// <summary>Which file described the folder: <c>eval.json</c>, <c>train.jsonl</c> (a run without evaluation yet) or <c>model.json</c>.</summary>
+    public string Source { get; init; } = string.Empty;
+}
 
 /// <summary>One line of <c>train.jsonl</c>.</summary>
 public sealed record EpochPoint(int Epoch, double Loss, double Alignment, double Uniformity, double LearningRate);
@@ -30,4 +37,13 @@ public sealed record EpochPoint(int Epoch, double Loss, double Alignment, double
 public sealed record PlanePoint(string Label, double Uniformity, double Alignment, double? Accuracy);
 
 /// <summary>A built runs report: the plane of all runs and models, and the training curves of the runs.</summary>
-public sealed record RunsDocument(IReadOnlyList<RunSummary> Runs, IReadOnlyList<Figure> Figures, string Html);
+public sealed record RunsDocument(IReadOnlyList<RunSummary> Runs, IReadOnlyList<Figure> Figures, string Html)
+{
+    /// <summary>
+    /// The report as an HTML fragment (<c>&lt;article class="hs-report" data-report="runs"&gt;</c>), with the same
+    /// conventions as <see cref="AuditDocument.Fragment"/>: <c>data-metric</c>/<c>data-value</c> on each number
+    /// (<c>alignment</c>, <c>uniformity</c>, <c>uniform_optimum</c>, <c>linear_output</c>, <c>knn5_output</c>, one row per run),
+    /// <c>data-figure</c> on each figure; style it with <see cref="ReportStyles.Css"/>.
+    /// </summary>
+    public string Fragment { get; init; } = string.Empty;
+}

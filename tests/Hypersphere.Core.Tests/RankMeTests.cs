@@ -74,6 +74,58 @@ public class RankMeTests
         TestMatrices.AssertClose(ReferenceMetrics.RankMe(values, n, dim, RankMe.Epsilon), rankMe, 1e-6);
     }
 
+    [Theory]
+    [InlineData(50, 10)]
+    [InlineData(10, 50)]
+    [InlineData(129, 129)]
+    public void SpectrumIsTheNormalisedJacobiSingularValuesLargestFirst(int n, int dim)
+    {
+        var values = TestMatrices.UnitRows(n, dim, seed: 7 * n + dim);
+        var gram = new double[dim, dim];
+        for (var a = 0; a < dim; a++)
+        {
+            for (var b = 0; b < dim; b++)
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    gram[a, b] += values[(i * dim) + a] * values[(i * dim) + b];
+                }
+            }
+        }
+
+        var sigma = ReferenceMetrics.JacobiEigenvalues(gram).OrderDescending().Take(Math.Min(n, dim)).Select(l => Math.Sqrt(Math.Max(0, l))).ToArray();
+        var expected = sigma.Select(s => s / sigma.Sum()).ToArray();
+        var spectrum = RankMe.Spectrum(EmbeddingMatrix.Create(values, n, dim, normalize: false));
+
+        Assert.Equal(Math.Min(n, dim), spectrum.Length);
+        TestMatrices.AssertClose(1, spectrum.Sum(), 1e-12);
+        for (var k = 0; k < spectrum.Length; k++)
+        {
+            TestMatrices.AssertClose(expected[k], spectrum[k], 1e-6, 1e-9, $"p[{k}]");
+            if (k > 0)
+            {
+                Assert.True(spectrum[k] <= spectrum[k - 1], $"p[{k}] = {spectrum[k]} > p[{k - 1}] = {spectrum[k - 1]}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(300, 17)]
+    [InlineData(7, 130)]
+    public void TheSpectrumsEntropyIsRankMe(int n, int dim)
+    {
+        var x = EmbeddingMatrix.Create(TestMatrices.UnitRows(n, dim, seed: n + dim), n, dim, normalize: false);
+        var entropy = 0.0;
+        foreach (var p in RankMe.Spectrum(x))
+        {
+            // The paper's definition, written out: H = −Σ (pₖ + ε) log(pₖ + ε).
+            entropy -= (p + RankMe.Epsilon) * Math.Log(p + RankMe.Epsilon);
+        }
+
+        TestMatrices.AssertClose(Math.Exp(entropy), RankMe.Compute(x), 1e-12);
+        TestMatrices.AssertClose(RankMe.Compute(x), RankMe.FromSpectrum(RankMe.Spectrum(x)), 0, 0);
+    }
+
     private static double[] Orthonormal(int dim, int seed)
     {
         var q = TestMatrices.UnitRows(dim, dim, seed);

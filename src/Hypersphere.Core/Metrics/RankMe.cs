@@ -14,21 +14,53 @@ public static class RankMe
     /// <summary>The ε of the RankMe paper, which keeps log pₖ finite for zero singular values.</summary>
     public const double Epsilon = 1e-7;
 
-    /// <summary>RankMe of the rows of <paramref name="x"/>.</summary>
-    public static double Compute(EmbeddingMatrix x)
+    /// <summary>RankMe of the rows of <paramref name="x"/>: <see cref="FromSpectrum"/> of <see cref="Spectrum"/>.</summary>
+    public static double Compute(EmbeddingMatrix x) => FromSpectrum(Spectrum(x));
+
+    /// <summary>
+    /// The normalised singular-value spectrum of the (uncentred) rows of <paramref name="x"/>: pₖ = σₖ / Σσ
+    /// for k = 1 … min(N, d), largest first, summing to 1 (all zero only if every row is zero, which
+    /// an <see cref="EmbeddingMatrix"/> never holds). This is the distribution whose entropy RankMe is.
+    /// </summary>
+    public static double[] Spectrum(EmbeddingMatrix x)
     {
+        ArgumentNullException.ThrowIfNull(x);
         var sigma = SingularValues(x);
+        Array.Sort(sigma, (a, b) => b.CompareTo(a));
         var total = sigma.Sum();
+        if (total > 0)
+        {
+            for (var k = 0; k < sigma.Length; k++)
+            {
+                sigma[k] /= total;
+            }
+        }
+
+        return sigma;
+    }
+
+    /// <summary>
+    /// RankMe from a normalised spectrum <paramref name="p"/> (as <see cref="Spectrum"/> gives it):
+    /// exp(−Σ (pₖ + ε) log(pₖ + ε)) with ε = <see cref="Epsilon"/>; 1 for an all-zero spectrum.
+    /// </summary>
+    public static double FromSpectrum(ReadOnlySpan<double> p)
+    {
+        var total = 0.0;
+        foreach (var value in p)
+        {
+            total += value;
+        }
+
         if (total == 0)
         {
             return 1;
         }
 
         var entropy = 0.0;
-        foreach (var s in sigma)
+        foreach (var value in p)
         {
-            var p = (s / total) + Epsilon;
-            entropy -= p * Math.Log(p);
+            var q = value + Epsilon;
+            entropy -= q * Math.Log(q);
         }
 
         return Math.Exp(entropy);

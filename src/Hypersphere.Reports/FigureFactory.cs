@@ -1,0 +1,107 @@
+using System.Text.RegularExpressions;
+using ScottPlot;
+using SkiaSharp;
+
+namespace Hypersphere.Reports;
+
+/// <summary>Common styling of the plots and their conversion into <see cref="Figure"/>s.</summary>
+internal static partial class FigureFactory
+{
+    /// <summary>The font the figures use: the first of these families the machine has (Skia looks in /usr/share/fonts).</summary>
+    public static string? FontName { get; } = PickFont("DejaVu Sans", "Liberation Sans", "Noto Sans", "FreeSans", "Arial");
+
+    /// <summary>Colours for classes and runs (Tableau 10).</summary>
+    public static readonly Color[] Palette = new ScottPlot.Palettes.Category10().Colors;
+
+    public static Plot NewPlot(string title, string xLabel, string yLabel)
+    {
+        var plot = new Plot();
+        if (FontName is not null)
+        {
+            plot.Font.Set(FontName);
+        }
+
+        plot.Title(title, 15);
+        plot.XLabel(xLabel, 13);
+        plot.YLabel(yLabel, 13);
+        return plot;
+    }
+
+    public static Figure ToFigure(string id, string title, string caption, Plot plot)
+    {
+        var svg = plot.GetSvgXml(Figure.DefaultWidth, Figure.DefaultHeight);
+        var gate = new object();
+        return new Figure(id, title, caption, svg, (width, height) =>
+        {
+            lock (gate)
+            {
+                return plot.GetImageBytes(width, height, ImageFormat.Png);
+            }
+        });
+    }
+
+    /// <summary>
+    /// The SVG made fit for inlining into HTML: no XML prolog, ids (clip paths) prefixed with the figure's id
+    /// so several figures on one page do not clash, a viewBox so CSS can scale it, and a generic font fallback.
+    /// </summary>
+    public static string Inline(Figure figure)
+    {
+        var svg = figure.Svg;
+        var start = svg.IndexOf("<svg", StringComparison.Ordinal);
+        if (start > 0)
+        {
+            svg = svg[start..];
+        }
+
+        // Inline SVG in HTML needs no namespace declarations: dropping them leaves no URL in the page at all.
+        svg = svg.Replace(" xmlns=\"http://www.w3.org/2000/svg\"", string.Empty, StringComparison.Ordinal);
+        if (!svg.Contains("xlink:", StringComparison.Ordinal))
+        {
+            svg = svg.Replace(" xmlns:xlink=\"http://www.w3.org/1999/xlink\"", string.Empty, StringComparison.Ordinal);
+        }
+
+        var prefix = "hs-" + figure.Id + "-";
+        svg = IdAttribute().Replace(svg, m => m.Groups[1].Value + prefix + m.Groups[2].Value + "\"");
+        svg = UrlReference().Replace(svg, m => "url(#" + prefix + m.Groups[1].Value + ")");
+        svg = FontFamily().Replace(svg, m => "font-family=\"" + m.Groups[1].Value + ", sans-serif\"");
+        var size = SvgSize().Match(svg);
+        if (size.Success)
+        {
+            svg = string.Concat(
+                svg.AsSpan(0, size.Index),
+                $"<svg role=\"img\" aria-label=\"{ReportText.Html(figure.Title)}\" viewBox=\"0 0 {size.Groups[1].Value} {size.Groups[2].Value}\" ",
+                svg.AsSpan(size.Index + "<svg ".Length));
+        }
+
+        return svg.TrimEnd();
+    }
+
+    private static string? PickFont(params string[] families)
+    {
+        try
+        {
+            var available = new HashSet<string>(SKFontManager.Default.GetFontFamilies(), StringComparer.OrdinalIgnoreCase);
+            return families.FirstOrDefault(available.Contains);
+        }
+        catch (TypeInitializationException)
+        {
+            return null;
+        }
+        catch (DllNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    [GeneratedRegex("( id=\")([^\"]*)\"")]
+    private static partial Regex IdAttribute();
+
+    [GeneratedRegex(@"url\(#([^)]*)\)")]
+    private static partial Regex UrlReference();
+
+    [GeneratedRegex("font-family=\"([^\"]*)\"")]
+    private static partial Regex FontFamily();
+
+    [GeneratedRegex("<svg [^>]*?width=\"([0-9.]+)\" height=\"([0-9.]+)\"")]
+    private static partial Regex SvgSize();
+}
