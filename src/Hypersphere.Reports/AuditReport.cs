@@ -136,22 +136,22 @@ public static class AuditReport
         html.Append("<h2>Numbers and their references</h2>\n<table class=\"hs-metrics\">\n<thead><tr><th scope=\"col\">quantity</th><th scope=\"col\">value</th><th scope=\"col\">reference</th><th scope=\"col\">how to read it</th></tr></thead>\n<tbody>\n");
         var available = Math.Min(r.N, r.Dim);
         Row(html, "Uniformity L<sub>uniform</sub>(t)", "uniformity", r.Uniformity,
-            "uniform sphere optimum " + Metric("reference.uniform_optimum", r.Reference.UniformOptimum) + "<br>finite-N bound " + Metric("reference.finite_n_bound", r.Reference.FiniteNBound),
+            "uniform sphere optimum " + Metric("reference.uniform_optimum", r.Reference.UniformOptimum) + "<br/>finite-N bound " + Metric("reference.finite_n_bound", r.Reference.FiniteNBound),
             "lower is better; near the optimum means spread like uniform points; no N points can go below the bound");
         Row(html, "Alignment L<sub>align</sub>(α)", "alignment", r.Alignment,
-            "0 = perfect (positives coincide)<br>" + F($"2<sup>α</sup> = {Readable(Math.Pow(2, r.Alpha))} = antipodal"),
+            "0 = perfect (positives coincide)<br/>" + F($"2<sup>α</sup> = {Readable(Math.Pow(2, r.Alpha))} = antipodal"),
             r.Alignment is null ? "needs positive views" : "lower is better: mean of ‖f(x) − f(y)‖^α over the positive pairs");
         Row(html, "Uniformity of the positive views", "uniformity_positives", r.UniformityPositives,
             "same references as uniformity", r.UniformityPositives is null ? "needs positive views" : "lower is better; should be close to the embeddings' own");
         Row(html, "Mean uniformity of the two views", "uniformity_mean", r.UniformityMean,
             "same references as uniformity", r.UniformityMean is null ? "needs positive views" : "the quantity the paper's loss trains on");
         Row(html, "Mean cosine over pairs", "mean_cosine", r.MeanCosine,
-            "0 = uniform on the sphere<br>1 = all identical (collapse above " + Readable(CollapseVerdict.CollapsedMeanCosine) + ")",
+            "0 = uniform on the sphere<br/>1 = all identical (collapse above " + Readable(CollapseVerdict.CollapsedMeanCosine) + ")",
             "closer to 0 is better");
         Row(html, "Per-dimension std × √d", "std_sqrt_d", r.StdSqrtD,
-            "1 = uniform on the sphere<br>0 = collapsed", "closer to 1 is better");
+            "1 = uniform on the sphere<br/>0 = collapsed", "closer to 1 is better");
         Row(html, "RankMe (effective rank)", "rank_me", r.RankMe,
-            F($"min(N, d) = {available} = every direction used<br>dimensional collapse below {Readable(Math.Max(1.5, CollapseVerdict.DimensionalFraction * available))}"),
+            F($"min(N, d) = {available} = every direction used<br/>dimensional collapse below {Readable(Math.Max(1.5, CollapseVerdict.DimensionalFraction * available))}"),
             "higher is better");
         var chance = input.Labels is null ? null : ChanceText(input.Labels);
         Row(html, "5-NN accuracy (leave-one-out)", "knn_accuracy.k5", r.KnnAccuracy?.K5,
@@ -169,7 +169,7 @@ public static class AuditReport
     private static string ChanceText(IReadOnlyList<string> labels)
     {
         var largest = labels.GroupBy(l => l, StringComparer.Ordinal).Max(g => g.Count());
-        return F($"chance (largest class) = {Readable((double)largest / labels.Count)}<br>1 = perfect");
+        return F($"chance (largest class) = {Readable((double)largest / labels.Count)}<br/>1 = perfect");
     }
 
     private static void Row(StringBuilder html, string name, string metric, double? value, string reference, string how)

@@ -29,7 +29,7 @@ internal static partial class FigureFactory
 
     public static Figure ToFigure(string id, string title, string caption, Plot plot)
     {
-        var svg = plot.GetSvgXml(Figure.DefaultWidth, Figure.DefaultHeight);
+        var svg = Renumber(plot.GetSvgXml(Figure.DefaultWidth, Figure.DefaultHeight));
         var gate = new object();
         return new Figure(id, title, caption, svg, (width, height) =>
         {
@@ -74,6 +74,22 @@ internal static partial class FigureFactory
         }
 
         return svg.TrimEnd();
+    }
+
+    /// <summary>
+    /// Skia numbers clip paths with a process-wide counter: renumbered in order of appearance (<c>clip0</c>, <c>clip1</c>, …)
+    /// so the same figure gives the same SVG every time.
+    /// </summary>
+    private static string Renumber(string svg)
+    {
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        svg = IdAttribute().Replace(svg, m =>
+        {
+            var name = "clip" + names.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            names.TryAdd(m.Groups[2].Value, name);
+            return m.Groups[1].Value + names[m.Groups[2].Value] + "\"";
+        });
+        return UrlReference().Replace(svg, m => "url(#" + (names.TryGetValue(m.Groups[1].Value, out var name) ? name : m.Groups[1].Value) + ")");
     }
 
     private static string? PickFont(params string[] families)

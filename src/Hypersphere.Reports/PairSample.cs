@@ -34,24 +34,46 @@ public static class PairSample
             return all;
         }
 
-        // Floyd's algorithm: exactly maxPairs distinct indices in [0, total), each subset equally likely.
+        // Indices drawn with replacement, sorted, duplicates dropped, and the missing ones drawn again until there
+        // are maxPairs distinct: every maxPairs-subset of [0, total) is equally likely (the procedure does not
+        // depend on how the indices are labelled), and sorting keeps the rows in order for the dot products.
         var random = new Random(seed);
-        var chosen = new HashSet<long>(maxPairs);
-        for (var m = total - maxPairs; m < total; m++)
+        var chosen = new long[maxPairs];
+        var count = 0;
+        while (count < maxPairs)
         {
-            var index = random.NextInt64(m + 1);
-            if (!chosen.Add(index))
+            for (var k = count; k < maxPairs; k++)
             {
-                chosen.Add(m);
+                chosen[k] = random.NextInt64(total);
             }
+
+            Array.Sort(chosen);
+            count = 0;
+            for (var k = 0; k < maxPairs; k++)
+            {
+                if (count == 0 || chosen[k] != chosen[count - 1])
+                {
+                    chosen[count++] = chosen[k];
+                }
+            }
+
+            // The sorted distinct ones stay in front; the rest of the array is drawn again (and sorted in).
         }
 
-        var indices = chosen.ToArray();
-        Array.Sort(indices);
-        var pairs = new (int, int)[indices.Length];
-        for (var k = 0; k < indices.Length; k++)
+        // Sorted ranks map to pairs by walking the rows once: row i holds ranks [start(i), start(i + 1)).
+        var pairs = new (int, int)[maxPairs];
+        long row = 0, rowStart = 0, nextStart = n - 1;
+        for (var k = 0; k < maxPairs; k++)
         {
-            pairs[k] = Unrank(indices[k], n);
+            var index = chosen[k];
+            while (index >= nextStart)
+            {
+                row++;
+                rowStart = nextStart;
+                nextStart += n - 1 - row;
+            }
+
+            pairs[k] = ((int)row, (int)(index - rowStart + row + 1));
         }
 
         return pairs;

@@ -19,6 +19,13 @@ public static class ReportFigures
         TrainingLossId = "training-loss", TrainingAlignmentId = "training-alignment",
         TrainingUniformityId = "training-uniformity", TrainingLearningRateId = "training-learning-rate";
 
+    /// <summary>
+    /// The font family the figures are drawn with, found among the machine's fonts (Skia reads /usr/share/fonts;
+    /// a Debian machine needs a font package such as fonts-dejavu-core); null when none was found, in which case
+    /// figures carry no text at all, in SVG or PNG.
+    /// </summary>
+    public static string? FontFamily => FigureFactory.FontName;
+
     private const int DistanceBins = 50, CosineBins = 60, AngleGrid = 720, MaxClassCurves = 20, MaxRugPoints = 10_000;
 
     /// <summary>
@@ -144,15 +151,22 @@ public static class ReportFigures
         var mean = Math.Pow(alignment, 1 / alpha);
         var line = plot.Add.VerticalLine(mean, 2f, Colors.DarkOrange);
         line.LegendText = F($"L_align^(1/α) = {Readable(mean)}  (L_align = {Readable(alignment)}, α = {alpha:G4})");
-        var random = plot.Add.VerticalLine(Math.Sqrt(2), 1.5f, Colors.Gray);
-        random.LegendText = "√2: independent random points (high d)";
-        plot.Axes.SetLimits(0, Math.Max(reach, Math.Max(mean, Math.Sqrt(2)) * 1.06), 0, MaxDensity(histogram) * 1.15);
+        // √2, the distance of unrelated points, is drawn when the data reach near it (else the bars would be slivers).
+        var right = Math.Max(reach, mean * 1.1);
+        if (right > 0.8)
+        {
+            var random = plot.Add.VerticalLine(Math.Sqrt(2), 1.5f, Colors.Gray);
+            random.LegendText = "√2: independent random points (high d)";
+            right = Math.Max(right, Math.Sqrt(2) * 1.06);
+        }
+
+        plot.Axes.SetLimits(0, right, 0, MaxDensity(histogram) * 1.15);
         plot.ShowLegend(Alignment.UpperRight);
         plot.Legend.FontSize = 10;
         var caption = F($"Distances between the {distances.Length} positive pairs (row i of the embeddings with row i of the positives). ") +
             F($"L_align(α) is the mean of distance^α, so the orange line is at L_align^(1/α), the distance it averages to ") +
             (Math.Abs(alpha - 2) < 1e-12 ? "(for α = 2 the root-mean-square distance, comparable to the bars but not their plain mean). " : "(the α-power mean of the bars, not their plain mean). ") +
-            "Mass near 0 is good alignment; mass near √2 means positives are as far apart as unrelated points.";
+            "Mass near 0 is good alignment; mass near √2 (drawn when the distances reach that far) means positives are as far apart as unrelated points.";
         return FigureFactory.ToFigure(PositiveDistancesId, "Positive-pair distances", caption, plot);
     }
 

@@ -53,7 +53,7 @@ internal static class ReportText
     /// <summary>Round-trip form, exactly as the JSON writes it (shortest string that parses back to the same double).</summary>
     public static string Exact(double value) => value.ToString("R", Invariant);
 
-    /// <summary>For people: four decimals, or six significant digits for very large or small magnitudes.</summary>
+    /// <summary>For people: whole numbers as they are, else four decimals, or six significant digits for very large or small magnitudes.</summary>
     public static string Readable(double value)
     {
         if (double.IsNaN(value) || double.IsInfinity(value))
@@ -62,6 +62,11 @@ internal static class ReportText
         }
 
         var magnitude = Math.Abs(value);
+        if (magnitude < 1e6 && value == Math.Round(value))
+        {
+            return value.ToString("F0", Invariant);
+        }
+
         return magnitude != 0 && (magnitude >= 1e6 || magnitude < 1e-3) ? value.ToString("G6", Invariant) : value.ToString("F4", Invariant);
     }
 

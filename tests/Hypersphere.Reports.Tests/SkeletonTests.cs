@@ -1,7 +1,0 @@
-namespace Hypersphere.Reports.Tests;
-
-public sealed class SkeletonTests
-{
-    [Fact]
-    public void Placeholder() => Assert.True(true);
-}
