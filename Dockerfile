@@ -25,6 +25,7 @@ COPY global.json Directory.Build.props Directory.Build.targets Directory.Package
 COPY src/Hypersphere.Training/TorchSharpGlibcxx.targets src/Hypersphere.Training/
 COPY src/Hypersphere.Core/Hypersphere.Core.csproj src/Hypersphere.Core/
 COPY src/Hypersphere.Inference/Hypersphere.Inference.csproj src/Hypersphere.Inference/
+COPY src/Hypersphere.Reports/Hypersphere.Reports.csproj src/Hypersphere.Reports/
 COPY src/Hypersphere.Service/Hypersphere.Service.csproj src/Hypersphere.Service/
 COPY src/Hypersphere.Training/Hypersphere.Training.csproj src/Hypersphere.Training/
 COPY src/Hypersphere.Cli/Hypersphere.Cli.csproj src/Hypersphere.Cli/
