@@ -71,7 +71,7 @@ internal static class ReportCommand
                 return WriteRuns(folders, directory, progress);
             }
 
-            return WriteAudit(inputs.Load(parse), directory, progress);
+            return WriteAudit(progress.Run("reading and analysing the embeddings", () => inputs.Load(parse)), directory, progress);
         }));
         return command;
     }
