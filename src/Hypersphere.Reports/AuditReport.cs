@@ -195,8 +195,7 @@ public static class AuditReport
         html.Append("<h2>Figures</h2>\n<div class=\"hs-figures\">\n");
         foreach (var figure in figures)
         {
-            html.Append("<figure data-figure=\"").Append(Html(figure.Id)).Append("\">\n").Append(FigureFactory.Inline(figure))
-                .Append("\n<figcaption><strong>").Append(Html(figure.Title)).Append("</strong>").Append(Html(figure.Caption)).Append("</figcaption>\n</figure>\n");
+            html.Append(figure.ToHtml()).Append('\n');
         }
 
         html.Append("</div>\n");

@@ -63,6 +63,7 @@ internal static partial class FigureFactory
         var prefix = "hs-" + figure.Id + "-";
         svg = IdAttribute().Replace(svg, m => m.Groups[1].Value + prefix + m.Groups[2].Value + "\"");
         svg = UrlReference().Replace(svg, m => "url(#" + prefix + m.Groups[1].Value + ")");
+        svg = HashReference().Replace(svg, m => m.Groups[1].Value + "=\"#" + prefix + m.Groups[2].Value + "\"");
         svg = FontFamily().Replace(svg, m => "font-family=\"" + m.Groups[1].Value + ", sans-serif\"");
         var size = SvgSize().Match(svg);
         if (size.Success)
@@ -77,8 +78,9 @@ internal static partial class FigureFactory
     }
 
     /// <summary>
-    /// Skia numbers clip paths with a process-wide counter: renumbered in order of appearance (<c>clip0</c>, <c>clip1</c>, …)
-    /// so the same figure gives the same SVG every time.
+    /// Skia numbers clip paths (and the colour bar's image) with a process-wide counter: renumbered in order of
+    /// appearance (<c>clip0</c>, <c>clip1</c>, …), with their <c>url(#…)</c> and <c>href="#…"</c> references, so the
+    /// same figure gives the same SVG every time.
     /// </summary>
     private static string Renumber(string svg)
     {
@@ -89,7 +91,8 @@ internal static partial class FigureFactory
             names.TryAdd(m.Groups[2].Value, name);
             return m.Groups[1].Value + names[m.Groups[2].Value] + "\"";
         });
-        return UrlReference().Replace(svg, m => "url(#" + (names.TryGetValue(m.Groups[1].Value, out var name) ? name : m.Groups[1].Value) + ")");
+        svg = UrlReference().Replace(svg, m => "url(#" + (names.TryGetValue(m.Groups[1].Value, out var name) ? name : m.Groups[1].Value) + ")");
+        return HashReference().Replace(svg, m => m.Groups[1].Value + "=\"#" + (names.TryGetValue(m.Groups[2].Value, out var name) ? name : m.Groups[2].Value) + "\"");
     }
 
     private static string? PickFont(params string[] families)
@@ -114,6 +117,9 @@ internal static partial class FigureFactory
 
     [GeneratedRegex(@"url\(#([^)]*)\)")]
     private static partial Regex UrlReference();
+
+    [GeneratedRegex("((?:xlink:)?href)=\"#([^\"]*)\"")]
+    private static partial Regex HashReference();
 
     [GeneratedRegex("font-family=\"([^\"]*)\"")]
     private static partial Regex FontFamily();

@@ -46,6 +46,9 @@ public static class ReportFigures
     internal static Figure Plane(IReadOnlyList<PlanePoint> points, IReadOnlyList<(string Label, double Uniformity)> uniformityOnly, int dim, double t, int? n, double alpha, string accuracyName)
     {
         ArgumentNullException.ThrowIfNull(points);
+        var given = points.Count;
+        points = points.Where(p => double.IsFinite(p.Uniformity) && double.IsFinite(p.Alignment)).ToList();
+        uniformityOnly = uniformityOnly.Where(u => double.IsFinite(u.Uniformity)).ToList();
         var optimum = UniformityReference.UniformOptimum(dim, t);
         double? bound = n is >= 2 ? UniformityReference.FiniteNBound(n.Value, t) : null;
         var plot = FigureFactory.NewPlot(
@@ -60,7 +63,7 @@ public static class ReportFigures
         }
 
         var ys = points.Select(p => p.Alignment).Append(0).ToList();
-        var accuracies = points.Where(p => p.Accuracy is not null).Select(p => p.Accuracy!.Value).ToList();
+        var accuracies = points.Where(p => p.Accuracy is { } a && double.IsFinite(a)).Select(p => p.Accuracy!.Value).ToList();
         var colormap = new ScottPlot.Colormaps.Viridis();
         var low = accuracies.Count > 0 ? accuracies.Min() : 0;
         var high = accuracies.Count > 0 ? accuracies.Max() : 1;
@@ -92,7 +95,7 @@ public static class ReportFigures
         for (var index = 0; index < points.Count; index++)
         {
             var point = points[index];
-            var color = point.Accuracy is { } a ? colormap.GetColor((a - low) / (high - low))
+            var color = point.Accuracy is { } a && double.IsFinite(a) ? colormap.GetColor((a - low) / (high - low))
                 : accuracies.Count == 0 ? FigureFactory.Palette[index % FigureFactory.Palette.Length] : Colors.Gray;
             var marker = plot.Add.Marker(point.Uniformity, point.Alignment, MarkerShape.FilledCircle, 11, color);
             marker.MarkerLineColor = Colors.Black;
@@ -126,7 +129,8 @@ public static class ReportFigures
         var caption = "Each numbered point is one set of embeddings (the legend names them): further left is more uniform, lower is better aligned, so lower-left is better. " +
             F($"The green line is L_uniform of points uniform on S^{dim - 1}, the value a very large uniform sample approaches") +
             (bound is null ? "." : F($"; the red line is −2tN/(N−1), below which no {n} points can go.")) +
-            (accuracies.Count > 0 ? " Colour: " + accuracyName + " (grey where unknown)." : string.Empty);
+            (accuracies.Count > 0 ? " Colour: " + accuracyName + " (grey where unknown)." : string.Empty) +
+            (points.Count < given ? F($" {given - points.Count} of {given} points had no finite values and are not drawn.") : string.Empty);
         return FigureFactory.ToFigure(PlaneId, "Alignment–uniformity plane", caption, plot);
     }
 
@@ -199,8 +203,7 @@ public static class ReportFigures
             "All-pair cosine similarity vs the uniform sphere",
             "cosine xᵢ·xⱼ of two different embeddings  (near 0 = spread out, near 1 = collapsed)",
             "density");
-        var bars = AddBars(plot, histogram, Colors.SteelBlue.WithAlpha(0.75));
-        _ = bars;
+        AddBars(plot, histogram, Colors.SteelBlue.WithAlpha(0.75));
         var yMax = MaxDensity(histogram);
         string reference;
         if (dim >= 2)
@@ -274,6 +277,7 @@ public static class ReportFigures
         };
         var yLow = Math.Floor(logs.Min()) - 0.2;
         var yHigh = Math.Max(0, Math.Ceiling(logs.Max())) + 0.2;
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.Axes.SetLimits(0.5, p.Length + 0.5, yLow, yHigh);
         plot.ShowLegend(Alignment.UpperRight);
         plot.Legend.FontSize = 10;
@@ -421,13 +425,26 @@ public static class ReportFigures
             Curves(withEpochs, TrainingUniformityId, "Uniformity during training", "L_uniform(t = 2) on training batches  ← lower is better", e => e.Uniformity, r => r.UniformOptimum,
                 "Mean uniformity per epoch. The flat line in a run's colour is the uniform-sphere optimum for the run's d, when its eval.json names it; batch estimates can dip below it (finite-N bound −2tN/(N−1))."),
             Curves(withEpochs, TrainingLearningRateId, "Learning rate", "learning rate", e => e.LearningRate, null,
-                "Learning rate at the end of each epoch, as the schedule set it."),
+                "Learning rate of each epoch, as the schedule set it; on a log axis when it spans a factor of 10 or more."),
         ];
     }
 
     private static Figure Curves(List<RunSummary> runs, string id, string title, string yLabel, Func<EpochPoint, double> value, Func<RunSummary, double?>? reference, string caption)
     {
-        var plot = FigureFactory.NewPlot(title, "epoch", yLabel);
+        // A step schedule spans decades: the learning rate is drawn on a log axis when all of it is positive and it does.
+        var values = runs.SelectMany(r => r.Epochs).Select(value).ToList();
+        var logScale = id == TrainingLearningRateId && values.All(v => v > 0 && double.IsFinite(v)) && values.Max() >= 10 * values.Min();
+        var plot = FigureFactory.NewPlot(title, "epoch", logScale ? yLabel + "  (log scale)" : yLabel);
+        if (logScale)
+        {
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+            {
+                IntegerTicksOnly = true,
+                LabelFormatter = v => F($"1e{Math.Round(v):0}"),
+                MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+            };
+        }
+
         if (id == TrainingAlignmentId)
         {
             var perfect = plot.Add.HorizontalLine(0, 1f, Colors.Gray);
@@ -438,14 +455,15 @@ public static class ReportFigures
         {
             var color = FigureFactory.Palette[r % FigureFactory.Palette.Length];
             var epochs = runs[r].Epochs;
-            var line = plot.Add.Scatter(epochs.Select(e => (double)e.Epoch).ToArray(), epochs.Select(value).ToArray(), color);
+            var ys = epochs.Select(value).Select(v => logScale ? Math.Log10(v) : v).ToArray();
+            var line = plot.Add.Scatter(epochs.Select(e => (double)e.Epoch).ToArray(), ys, color);
             line.LineWidth = 2;
             line.MarkerSize = epochs.Count <= 60 ? 5 : 0;
             line.LegendText = Plot(runs[r].Label, 40);
             if (reference?.Invoke(runs[r]) is { } level)
             {
                 var h = plot.Add.HorizontalLine(level, 1.5f, color);
-                h.LegendText = Plot(runs[r].Label, 30) + F($": reference {Readable(level)}");
+                h.LegendText = Plot(runs[r].Label, 30) + F($": uniform optimum {Readable(level)}");
             }
         }
 

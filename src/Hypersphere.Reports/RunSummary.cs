@@ -26,7 +26,7 @@ public sealed record RunSummary(
     public string Source { get; init; } = string.Empty;
 }
 
-/// <summary>One line of <c>train.jsonl</c>.</summary>
+/// <summary>One epoch of <c>train.jsonl</c>: the means over its steps (lines of an epoch that was resumed are merged).</summary>
 public sealed record EpochPoint(int Epoch, double Loss, double Alignment, double Uniformity, double LearningRate);
 
 /// <summary>One point of the alignment–uniformity plane.</summary>

@@ -166,9 +166,14 @@ public static class RunsReport
         return new RunSummary(name + "@" + version, folder, dim, alignment, uniformity, linear, knn5, []) { Source = ModelFileName };
     }
 
+    /// <summary>
+    /// The epochs of <c>train.jsonl</c>, in order of epoch. A run stopped inside an epoch and resumed logs that epoch
+    /// twice (the part before the stop, then the rest): such lines are merged into one, each weighted by its
+    /// <c>steps</c> (1 when absent), so the point is the mean over all of the epoch's steps.
+    /// </summary>
     private static List<EpochPoint> ReadLog(string path)
     {
-        var epochs = new List<EpochPoint>();
+        var epochs = new SortedDictionary<int, (double Steps, double Loss, double Alignment, double Uniformity, double LearningRate)>();
         var number = 0;
         foreach (var line in File.ReadLines(path))
         {
@@ -193,16 +198,25 @@ public static class RunsReport
             {
                 var root = Object(document.RootElement, where, "one object per line");
                 var epoch = OptionalInt(root, "epoch", where) ?? throw Corrupt(where, "field 'epoch' to be an integer");
-                epochs.Add(new EpochPoint(
-                    epoch,
-                    RequiredDouble(root, "loss", where),
-                    RequiredDouble(root, "alignment", where),
-                    RequiredDouble(root, "uniformity", where),
-                    RequiredDouble(root, "learning_rate", where)));
+                var steps = (double)(OptionalInt(root, "steps", where) ?? 1);
+                var loss = RequiredDouble(root, "loss", where);
+                var alignment = RequiredDouble(root, "alignment", where);
+                var uniformity = RequiredDouble(root, "uniformity", where);
+                var rate = RequiredDouble(root, "learning_rate", where);
+                if (epochs.TryGetValue(epoch, out var seen) && seen.Steps + steps > 0)
+                {
+                    var total = seen.Steps + steps;
+                    double Mean(double a, double b) => ((a * seen.Steps) + (b * steps)) / total;
+                    epochs[epoch] = (total, Mean(seen.Loss, loss), Mean(seen.Alignment, alignment), Mean(seen.Uniformity, uniformity), rate);
+                }
+                else
+                {
+                    epochs[epoch] = (steps, loss, alignment, uniformity, rate);
+                }
             }
         }
 
-        return epochs;
+        return epochs.Select(e => new EpochPoint(e.Key, e.Value.Loss, e.Value.Alignment, e.Value.Uniformity, e.Value.LearningRate)).ToList();
     }
 
     private static JsonDocument Parse(string path)

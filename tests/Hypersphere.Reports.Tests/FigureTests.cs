@@ -30,6 +30,41 @@ public sealed class FigureTests
     private const string PlaneId = ReportFigures.PlaneId;
 
     [Fact]
+    public void AFigureEmbedsAsOneFigureElement()
+    {
+        var figure = ReportFigures.AlignmentUniformityPlane([new PlanePoint(Data.Hostile, -3, 0.2, 0.5)], 16, 2, 50);
+        var element = System.Xml.Linq.XElement.Parse(figure.ToHtml());
+        Assert.Equal("figure", element.Name.LocalName);
+        Assert.Equal(ReportFigures.PlaneId, (string?)element.Attribute("data-figure"));
+        var svg = Assert.Single(element.Elements(), e => e.Name.LocalName == "svg");
+        Assert.Equal("0 0 640 480", (string?)svg.Attribute("viewBox"));
+        Assert.All(svg.Descendants().Select(e => (string?)e.Attribute("id")).OfType<string>(), id => Assert.StartsWith("hs-" + ReportFigures.PlaneId + "-", id, StringComparison.Ordinal));
+        Assert.DoesNotContain("<?xml", figure.InlineSvg, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", figure.ToHtml(), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(Data.Hostile, Data.SvgText(new System.Xml.Linq.XDocument(svg)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EveryInternalReferenceResolvesAndIsTheSameEachTime()
+    {
+        // The colour bar is an image drawn through <use xlink:href="#…">; clip paths are url(#…).
+        PlanePoint[] points = [new("a", -3.5, 0.3, 0.8), new("b", -3.1, 0.2, 0.9)];
+        var figure = ReportFigures.AlignmentUniformityPlane(points, 32, 2, null);
+        Assert.Contains("<image", figure.Svg, StringComparison.Ordinal);
+        foreach (var svg in new[] { figure.Svg, figure.InlineSvg })
+        {
+            var ids = System.Text.RegularExpressions.Regex.Matches(svg, " id=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+            Assert.Equal(ids.Count, ids.Distinct().Count());
+            var references = System.Text.RegularExpressions.Regex.Matches(svg, "(?:url\\(#([^)]+)\\))|(?:href=\"#([^\"]+)\")")
+                .Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value).ToList();
+            Assert.Contains(references, r => svg.Contains("href=\"#" + r, StringComparison.Ordinal));
+            Assert.All(references, r => Assert.Contains(r, ids));
+        }
+
+        Assert.Equal(figure.Svg, ReportFigures.AlignmentUniformityPlane(points, 32, 2, null).Svg);
+    }
+
+    [Fact]
     public void ControlCharactersInLabelsStillGiveValidSvg()
     {
         var figure = ReportFigures.AlignmentUniformityPlane([new PlanePoint("a\u0001b\u0000c\ud800", -3, 0.2, null)], 16, 2, null);

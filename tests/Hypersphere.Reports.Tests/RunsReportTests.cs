@@ -85,6 +85,41 @@ public sealed class RunsReportTests
     }
 
     [Fact]
+    public void AResumedEpochIsOnePointWeightedByItsSteps()
+    {
+        using var temp = new TempFolder();
+        var folder = temp.Folder("resumed");
+        File.WriteAllLines(Path.Combine(folder, "train.jsonl"),
+        [
+            """{"epoch":1,"steps":10,"loss":2,"alignment":1,"uniformity":-1,"learning_rate":0.5}""",
+            """{"epoch":2,"steps":4,"loss":1,"alignment":0.5,"uniformity":-2,"learning_rate":0.5}""",
+            """{"epoch":2,"steps":6,"loss":0.5,"alignment":0.25,"uniformity":-3,"learning_rate":0.05}""",
+        ]);
+        var run = RunsReport.Read(folder);
+        Assert.Null(run.Alignment);
+        Assert.Equal("train.jsonl", run.Source);
+        Assert.Equal(2, run.Epochs.Count);
+        Assert.Equal(new EpochPoint(1, 2, 1, -1, 0.5), run.Epochs[0]);
+        Assert.Equal(2, run.Epochs[1].Epoch);
+        Assert.Equal((4 * 1.0 + (6 * 0.5)) / 10, run.Epochs[1].Loss, 12);
+        Assert.Equal((4 * 0.5 + (6 * 0.25)) / 10, run.Epochs[1].Alignment, 12);
+        Assert.Equal((4 * -2.0 + (6 * -3.0)) / 10, run.Epochs[1].Uniformity, 12);
+        Assert.Equal(0.05, run.Epochs[1].LearningRate);
+
+        // No evaluation yet: no plane, but the curves.
+        Assert.Equal(ReportFigures.TrainingLossId, RunsReport.Build([run]).Figures[0].Id);
+    }
+
+    [Fact]
+    public void AnEmptyPlaneIsStillAFigure()
+    {
+        Data.AssertDrawnSvg(ReportFigures.AlignmentUniformityPlane([], 64, 2, null).Svg);
+        var figure = ReportFigures.AlignmentUniformityPlane([new PlanePoint("nan", double.NaN, 0.1, null), new PlanePoint("ok", -3, 0.2, double.NaN)], 64, 2, 100);
+        Data.AssertDrawnSvg(figure.Svg);
+        Assert.Contains("1 of 2 points had no finite values", figure.Caption, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AHostileModelNameIsEscaped()
     {
         using var temp = new TempFolder();
