@@ -72,6 +72,23 @@ public sealed partial class ReportCommandTests
         Assert.DoesNotContain(Directory.GetFiles(outDir), f => Path.GetFileName(f).StartsWith('.'));
     }
 
+    [Fact]
+    public void AReportReplacesTheFilesOfAnEarlierReportInTheSameFolder()
+    {
+        using var folder = new TempFolder();
+        var outDir = folder.Folder("out");
+        File.WriteAllText(Path.Combine(outDir, "notes.txt"), "mine");
+        Assert.Equal(0, CliProcess.Run(["report", .. Arguments(folder, "example"), "--out", outDir]).ExitCode);
+        Assert.True(File.Exists(Path.Combine(outDir, "positive-distances.svg")));
+
+        var (code, stdout, stderr) = CliProcess.Run("report", "--runs", Repository.PathOf("models", "fmnist-contrastive", "1"), "--out", outDir);
+
+        Assert.True(code == 0, stderr);
+        var written = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[..^1];
+        Assert.Equal([.. written.Append(Path.Combine(outDir, "notes.txt")).Order(StringComparer.Ordinal)], Directory.GetFiles(outDir).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(Path.Combine(outDir, "report.json"), written); // the audit's JSON would contradict the runs page
+    }
+
     public static TheoryData<string> BadInputs => ["one-row", "non-unit", "dim-mismatch", "rows-mismatch", "labels-count", "alpha", "missing-file"];
 
     [Theory]

@@ -58,7 +58,7 @@ internal static class BenchReportCommand
                 var analysed = clock.Elapsed.TotalSeconds;
                 var document = AuditReport.Build(ReportCommand.ToAuditInput(inputs));
                 var built = clock.Elapsed.TotalSeconds;
-                files = Reporting.ReportFolder.Write(outDir, staging => ReportWriter.Write(staging, document)).Count;
+                files = Reporting.ReportFolder.Write(outDir, staging => ReportWriter.Write(staging, document), ReportCommand.ReportFiles).Count;
                 var total = clock.Elapsed.TotalSeconds;
                 runs.Add([analysed, built - analysed, total - built, total]);
                 summary = ReportCommand.Summary(inputs.Report);

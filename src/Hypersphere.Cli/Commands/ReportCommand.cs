@@ -25,7 +25,7 @@ internal static class ReportCommand
         };
         var output = new Option<DirectoryInfo>("--out", "-o")
         {
-            Description = "Folder for report.html, report.json and the figures (.svg, .png); created if missing",
+            Description = "Folder for report.html, report.json and the figures (.svg, .png); created if missing, other files in it are kept",
             Required = true,
         };
         var command = new Command("report", "Write an HTML report with figures: of embeddings (with report.json, exactly what quality prints) or of run and model folders");
@@ -76,12 +76,23 @@ internal static class ReportCommand
         return command;
     }
 
+    /// <summary>Every file name a report writes: in an existing folder, those the new report does not write are removed.</summary>
+    public static readonly IReadOnlyList<string> ReportFiles =
+    [
+        "report.html", "report.json",
+        .. new[]
+        {
+            ReportFigures.PlaneId, ReportFigures.PositiveDistancesId, ReportFigures.CosineId, ReportFigures.SpectrumId, ReportFigures.CircleId,
+            ReportFigures.TrainingLossId, ReportFigures.TrainingAlignmentId, ReportFigures.TrainingUniformityId, ReportFigures.TrainingLearningRateId,
+        }.SelectMany(id => new[] { id + ".svg", id + ".png" }),
+    ];
+
     /// <summary>Builds the audit of <paramref name="inputs"/> and writes it into <paramref name="directory"/>; returns the paths.</summary>
     public static IReadOnlyList<string> WriteAudit(QualityInputs inputs, string directory, ReportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var document = AuditReport.Build(ToAuditInput(inputs), options);
-        return ReportFolder.Write(directory, staging => ReportWriter.Write(staging, document));
+        return ReportFolder.Write(directory, staging => ReportWriter.Write(staging, document), ReportFiles);
     }
 
     /// <summary>What Reports draws for <paramref name="inputs"/>.</summary>
@@ -94,7 +105,7 @@ internal static class ReportCommand
     private static int WriteAudit(QualityInputs inputs, string directory, StepProgress progress)
     {
         var document = progress.Run("drawing the figures", () => AuditReport.Build(ToAuditInput(inputs)));
-        var written = progress.Run("writing the report", () => ReportFolder.Write(directory, staging => ReportWriter.Write(staging, document)));
+        var written = progress.Run("writing the report", () => ReportFolder.Write(directory, staging => ReportWriter.Write(staging, document), ReportFiles));
         Print(written, Summary(inputs.Report));
         return 0;
     }
@@ -103,7 +114,7 @@ internal static class ReportCommand
     {
         var summaries = progress.Run("reading the folders", () => folders.Select(RunsReport.Read).ToList());
         var document = progress.Run("drawing the figures", () => RunsReport.Build(summaries));
-        var written = progress.Run("writing the report", () => ReportFolder.Write(directory, staging => ReportWriter.Write(staging, document)));
+        var written = progress.Run("writing the report", () => ReportFolder.Write(directory, staging => ReportWriter.Write(staging, document), ReportFiles));
         var onPlane = summaries.Count(s => s.Alignment is not null && s.Uniformity is not null);
         var withCurves = summaries.Count(s => s.Epochs.Count > 0);
         Print(written, string.Create(CultureInfo.InvariantCulture, $"{summaries.Count} folders: {onPlane} on the alignment–uniformity plane, {withCurves} with training curves"));

@@ -36,10 +36,29 @@ internal static class ReportFolder
     /// Runs <paramref name="write"/> (which writes the report into the folder it is given and returns the paths)
     /// against a staging folder, then moves the result into <paramref name="directory"/>; returns the final paths.
     /// </summary>
-    public static IReadOnlyList<string> Write(string directory, Func<string, IReadOnlyList<string>> write)
+    /// <remarks>
+    /// Files of <paramref name="owned"/> (names an earlier report in the same folder may have written) that this write
+    /// did not produce are removed once the new files are in place, so the folder never mixes two reports.
+    /// </remarks>
+    public static IReadOnlyList<string> Write(string directory, Func<string, IReadOnlyList<string>> write, IEnumerable<string>? owned = null)
     {
         var target = Check(directory);
-        return Directory.Exists(target) ? IntoExisting(target, write) : AsNew(target, write);
+        if (!Directory.Exists(target))
+        {
+            return AsNew(target, write);
+        }
+
+        var written = IntoExisting(target, write);
+        var fresh = written.Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal);
+        foreach (var name in owned ?? [])
+        {
+            if (!fresh.Contains(name))
+            {
+                File.Delete(Path.Combine(target, name));
+            }
+        }
+
+        return written;
     }
 
     // A missing target: stage the whole missing chain beside its topmost missing folder, then rename that once.
