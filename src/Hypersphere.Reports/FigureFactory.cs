@@ -41,7 +41,7 @@ internal static partial class FigureFactory
     }
 
     /// <summary>
-    /// The SVG made fit for inlining into HTML: no XML prolog, ids (clip paths) prefixed with the figure's id
+    /// The SVG made fit for inlining into HTML: no XML prolog or namespace declarations, href for xlink:href, ids prefixed with the figure's id
     /// so several figures on one page do not clash, a viewBox so CSS can scale it, and a generic font fallback.
     /// </summary>
     public static string Inline(Figure figure)
@@ -53,12 +53,11 @@ internal static partial class FigureFactory
             svg = svg[start..];
         }
 
-        // Inline SVG in HTML needs no namespace declarations: dropping them leaves no URL in the page at all.
-        svg = svg.Replace(" xmlns=\"http://www.w3.org/2000/svg\"", string.Empty, StringComparison.Ordinal);
-        if (!svg.Contains("xlink:", StringComparison.Ordinal))
-        {
-            svg = svg.Replace(" xmlns:xlink=\"http://www.w3.org/1999/xlink\"", string.Empty, StringComparison.Ordinal);
-        }
+        // Inline SVG in HTML needs no namespace declarations, and SVG 2's plain href replaces xlink:href (the colour
+        // bar's image): no URL is left in the page at all, and the fragment still parses as XML.
+        svg = svg.Replace(" xmlns=\"http://www.w3.org/2000/svg\"", string.Empty, StringComparison.Ordinal)
+            .Replace(" xmlns:xlink=\"http://www.w3.org/1999/xlink\"", string.Empty, StringComparison.Ordinal)
+            .Replace(" xlink:href=\"", " href=\"", StringComparison.Ordinal);
 
         var prefix = "hs-" + figure.Id + "-";
         svg = IdAttribute().Replace(svg, m => m.Groups[1].Value + prefix + m.Groups[2].Value + "\"");

@@ -26,7 +26,7 @@ public static class ReportFigures
     /// </summary>
     public static string? FontFamily => FigureFactory.FontName;
 
-    private const int DistanceBins = 50, CosineBins = 60, AngleGrid = 720, MaxClassCurves = 20, MaxRugPoints = 10_000;
+    private const int DistanceBins = 50, CosineBins = 60, AngleGrid = 720, MaxClassCurves = 20, MaxRugPoints = 3_000;
 
     /// <summary>
     /// The alignment–uniformity plane (Wang &amp; Isola, Fig. 5): x = L_uniform(t), y = L_align(α), one labelled
@@ -51,18 +51,21 @@ public static class ReportFigures
         uniformityOnly = uniformityOnly.Where(u => double.IsFinite(u.Uniformity)).ToList();
         var optimum = UniformityReference.UniformOptimum(dim, t);
         double? bound = n is >= 2 ? UniformityReference.FiniteNBound(n.Value, t) : null;
+        // Huge t (up to 1e300) or α make values no axis can tick: such an axis is drawn in units of a power of ten.
+        var xScale = AxisScale(points.Select(p => p.Uniformity).Concat(uniformityOnly.Select(u => u.Uniformity)).Append(optimum).Append(bound ?? 0));
+        var yScale = AxisScale(points.Select(p => p.Alignment));
         var plot = FigureFactory.NewPlot(
             "Alignment–uniformity plane",
-            F($"uniformity  L_uniform(t = {t:G4})  ← lower is better (more uniform)"),
-            F($"L_align(α = {alpha:G4})  ← lower is better"));
+            F($"uniformity  L_uniform(t = {t:G4}){xScale.Label}  ← lower is better (more uniform)"),
+            F($"L_align(α = {alpha:G4}){yScale.Label}  ← lower is better"));
 
-        var xs = points.Select(p => p.Uniformity).Concat(uniformityOnly.Select(u => u.Uniformity)).Append(optimum).ToList();
+        var xs = points.Select(p => p.Uniformity / xScale.Unit).Concat(uniformityOnly.Select(u => u.Uniformity / xScale.Unit)).Append(optimum / xScale.Unit).ToList();
         if (bound is not null)
         {
-            xs.Add(bound.Value);
+            xs.Add(bound.Value / xScale.Unit);
         }
 
-        var ys = points.Select(p => p.Alignment).Append(0).ToList();
+        var ys = points.Select(p => p.Alignment / yScale.Unit).Append(0).ToList();
         var accuracies = points.Where(p => p.Accuracy is { } a && double.IsFinite(a)).Select(p => p.Accuracy!.Value).ToList();
         var colormap = new ScottPlot.Colormaps.Viridis();
         var low = accuracies.Count > 0 ? accuracies.Min() : 0;
@@ -73,11 +76,11 @@ public static class ReportFigures
             high += 0.005;
         }
 
-        var optimumLine = plot.Add.VerticalLine(optimum, 2f, Colors.DarkGreen);
+        var optimumLine = plot.Add.VerticalLine(optimum / xScale.Unit, 2f, Colors.DarkGreen);
         optimumLine.LegendText = F($"uniform sphere optimum (d = {dim}): {Readable(optimum)}");
         if (bound is not null)
         {
-            var boundLine = plot.Add.VerticalLine(bound.Value, 2f, Colors.DarkRed);
+            var boundLine = plot.Add.VerticalLine(bound.Value / xScale.Unit, 2f, Colors.DarkRed);
             boundLine.LegendText = F($"finite-N bound −2tN/(N−1) (N = {n}): {Readable(bound.Value)}");
         }
 
@@ -86,7 +89,7 @@ public static class ReportFigures
 
         foreach (var (label, uniformity) in uniformityOnly)
         {
-            var line = plot.Add.VerticalLine(uniformity, 2f, Colors.SteelBlue);
+            var line = plot.Add.VerticalLine(uniformity / xScale.Unit, 2f, Colors.SteelBlue);
             line.LegendText = Plot(label, 60) + F($": {Readable(uniformity)} (no positives: alignment unknown)");
         }
 
@@ -97,11 +100,11 @@ public static class ReportFigures
             var point = points[index];
             var color = point.Accuracy is { } a && double.IsFinite(a) ? colormap.GetColor((a - low) / (high - low))
                 : accuracies.Count == 0 ? FigureFactory.Palette[index % FigureFactory.Palette.Length] : Colors.Gray;
-            var marker = plot.Add.Marker(point.Uniformity, point.Alignment, MarkerShape.FilledCircle, 11, color);
+            var marker = plot.Add.Marker(point.Uniformity / xScale.Unit, point.Alignment / yScale.Unit, MarkerShape.FilledCircle, 11, color);
             marker.MarkerLineColor = Colors.Black;
             marker.MarkerLineWidth = 1;
             marker.LegendText = F($"{index + 1}: ") + Plot(point.Label, 60) + (point.Accuracy is { } shown ? F($" ({Readable(shown)})") : string.Empty);
-            var text = plot.Add.Text(F($"{index + 1}"), point.Uniformity, point.Alignment);
+            var text = plot.Add.Text(F($"{index + 1}"), point.Uniformity / xScale.Unit, point.Alignment / yScale.Unit);
             text.LabelFontSize = 11;
             text.LabelBold = true;
             text.LabelAlignment = Alignment.LowerLeft;
@@ -165,7 +168,7 @@ public static class ReportFigures
         }
 
         plot.Axes.SetLimits(0, right, 0, MaxDensity(histogram) * 1.15);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(mean > right / 2 ? Alignment.UpperLeft : Alignment.UpperRight);
         plot.Legend.FontSize = 10;
         var caption = F($"Distances between the {distances.Length} positive pairs (row i of the embeddings with row i of the positives). ") +
             F($"L_align(α) is the mean of distance^α, so the orange line is at L_align^(1/α), the distance it averages to ") +
@@ -260,7 +263,7 @@ public static class ReportFigures
         var plot = FigureFactory.NewPlot(
             "Singular-value spectrum",
             "index k of the singular value (largest first)",
-            "pₖ = σₖ/Σσ  (log scale)");
+            "pₖ = σₖ/Σσ  (log scale; flatter is better)");
         var line = plot.Add.ScatterLine(ks, logs, Colors.SteelBlue);
         line.LineWidth = 2;
         line.MarkerSize = p.Length <= 64 ? 4 : 0;
@@ -291,7 +294,7 @@ public static class ReportFigures
     /// <summary>
     /// For d = 2: the density of the angle atan2(x₂, x₁) over [−π, π) as a von Mises kernel density on the
     /// circle (Wang &amp; Isola, Fig. 3), one curve per class when <paramref name="labels"/> are given (at most
-    /// 20 classes), plus every point as a tick below the curves (a seeded sample of 10 000 above that).
+    /// 20 classes), plus every point as a tick below the curves (a seeded sample of 3 000 above that, which looks the same).
     /// </summary>
     /// <exception cref="ArgumentException">The embeddings are not 2-dimensional.</exception>
     public static Figure CircleDensity(EmbeddingMatrix embeddings, IReadOnlyList<string>? labels, ReportOptions? options = null)
@@ -318,7 +321,7 @@ public static class ReportFigures
         var plot = FigureFactory.NewPlot(
             "Features on the circle S¹",
             "angle atan2(x₂, x₁)  (radians, −π to π)",
-            "angle density  (uniform = 1/2π)");
+            "angle density  (flat at 1/2π is uniform)");
         var grid = new double[AngleGrid];
         for (var k = 0; k < grid.Length; k++)
         {
@@ -586,6 +589,19 @@ public static class ReportFigures
         }
 
         return max > 0 ? max : 1;
+    }
+
+    /// <summary>1 for ordinary values; 10^k with a label "  (×1e{k})" when the largest magnitude is beyond 1e6 or below 1e-6.</summary>
+    private static (double Unit, string Label) AxisScale(IEnumerable<double> values)
+    {
+        var largest = values.Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(0).Max();
+        if (largest == 0 || (largest < 1e6 && largest > 1e-6))
+        {
+            return (1, string.Empty);
+        }
+
+        var k = (int)Math.Floor(Math.Log10(largest));
+        return (Math.Pow(10, k), F($"  (×1e{k})"));
     }
 
     private static (double Low, double High) Padded(double low, double high, double fraction, double minimum)

@@ -19,7 +19,10 @@ public sealed record RunSummary(
     double? Knn5Accuracy,
     IReadOnlyList<EpochPoint> Epochs)
 {
-    /// <summary>L_uniform of points uniform on the sphere for this run's d and t (<c>uniform_optimum</c> of <c>eval.json</c>); null when not given.</summary>
+    /// <summary>
+    /// L_uniform of points uniform on the sphere for this run's d and t = 2: <c>uniform_optimum</c> of <c>eval.json</c>,
+    /// or computed from a model card's <c>embedding_dim</c>; null when neither is known.
+    /// </summary>
     public double? UniformOptimum { get; init; }
 
     /// <summary>Which file described the folder: <c>eval.json</c>, <c>train.jsonl</c> (a run without evaluation yet) or <c>model.json</c>.</summary>

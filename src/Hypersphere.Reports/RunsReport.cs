@@ -163,7 +163,12 @@ public static class RunsReport
             knn5 = OptionalDouble(e, "knn5_output", path, "evaluation.");
         }
 
-        return new RunSummary(name + "@" + version, folder, dim, alignment, uniformity, linear, knn5, []) { Source = ModelFileName };
+        // Model cards evaluate with t = 2 (as eval.json does) but do not store the optimum: it follows from d.
+        return new RunSummary(name + "@" + version, folder, dim, alignment, uniformity, linear, knn5, [])
+        {
+            Source = ModelFileName,
+            UniformOptimum = dim >= 1 ? Core.Metrics.UniformityReference.UniformOptimum(dim, 2) : null,
+        };
     }
 
     /// <summary>

@@ -159,6 +159,16 @@ public sealed partial class AuditReportTests
     }
 
     [Fact]
+    public void TheSameInputGivesTheSameReport()
+    {
+        var input = Data.Audit(300, 2, title: "again");
+        var first = AuditReport.Build(input);
+        var second = AuditReport.Build(input);
+        Assert.Equal(first.Html, second.Html);
+        Assert.Equal(first.Figures.Select(f => f.Png(200, 150)), second.Figures.Select(f => f.Png(200, 150)));
+    }
+
+    [Fact]
     public void AMismatchedInputIsRefused()
     {
         var input = Data.Audit(50, 4);

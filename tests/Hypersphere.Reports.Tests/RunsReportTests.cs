@@ -36,6 +36,16 @@ public sealed class RunsReportTests
         Assert.Equal((double)card["evaluation"]!["knn5_output"]!, run.Knn5Accuracy);
         Assert.Empty(run.Epochs);
         Assert.Equal("model.json", run.Source);
+
+        // The card has no optimum; it is the one for its d and t = 2: −2t + log ₀F₁(; d/2; t²), summed here as a series.
+        double b = run.Dim!.Value / 2.0, sum = 0, term = 1;
+        for (var k = 1; term > 1e-18; k++)
+        {
+            sum += term;
+            term *= 4 / ((b + k - 1) * k);
+        }
+
+        Assert.Equal(-4 + Math.Log(sum), run.UniformOptimum!.Value, 9);
     }
 
     [Fact]
@@ -80,6 +90,13 @@ public sealed class RunsReportTests
         Assert.Contains("run-a&b", fragment.Descendants("th").Select(th => th.Value));
         Assert.Contains("run-a&amp;b", document.Html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", document.Html, StringComparison.OrdinalIgnoreCase);
+
+        // The colour bar is the one reference: to an element of the page or an inline data: image, nothing fetched.
+        var references = System.Text.RegularExpressions.Regex.Matches(document.Html, "(?:src|href)=\"([^\"]*)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.NotEmpty(references);
+        Assert.All(references, r => Assert.True(r.StartsWith('#') || r.StartsWith("data:image/png;base64,", StringComparison.Ordinal), r[..Math.Min(40, r.Length)]));
+        Assert.DoesNotContain("http:", document.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("https:", document.Html, StringComparison.Ordinal);
         var linear = fragment.Descendants().Where(e => (string?)e.Attribute("data-metric") == "linear_output").Select(e => (string)e.Attribute("data-value")!).ToList();
         Assert.Equal(runs.Select(r => r.LinearAccuracy!.Value.ToString("R", CultureInfo.InvariantCulture)), linear);
     }
