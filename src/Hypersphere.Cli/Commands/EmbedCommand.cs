@@ -33,6 +33,7 @@ internal static class EmbedCommand
         var augment = new Option<long?>("--augment")
         {
             Description = "Embed one random training view of each image instead (the paper's recipe: resized crop, flip, colour jitter), drawn from this seed: positives for `quality` and `report`",
+            HelpName = "SEED",
         };
 
         var command = new Command("embed", "Embed images with an exported ONNX model; writes .npy and prints a JSON summary")

@@ -22,11 +22,13 @@ internal static class ReportCommand
         {
             Description = "Run folders (eval.json, train.jsonl) and/or model folders (model.json): the plane of all of them and the runs' training curves; instead of --embeddings",
             AllowMultipleArgumentsPerToken = true,
+            HelpName = "PATH",
         };
         var output = new Option<DirectoryInfo>("--out", "-o")
         {
             Description = "Folder for report.html, report.json and the figures (.svg, .png); created if missing, other files in it are kept",
             Required = true,
+            HelpName = "DIR",
         };
         var command = new Command("report", "Write an HTML report with figures: of embeddings (with report.json, exactly what quality prints) or of run and model folders");
         foreach (var option in inputs.All)
