@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Hypersphere.Core.IO;
 using Hypersphere.Inference;
+using Hypersphere.Training.Augmentation;
 
 namespace Hypersphere.Cli.Commands;
 
@@ -29,10 +30,15 @@ internal static class EmbedCommand
         var output = new Option<FileInfo>("--out", "-o") { Description = "Where to write the N×D float32 embeddings (.npy)", Required = true };
         var batch = new Option<int>("--batch") { Description = "Images per ONNX Runtime run", DefaultValueFactory = _ => Embedder.DefaultBatchSize };
         var provider = new Option<string>("--provider") { Description = "Execution provider: auto (CUDA if it loads, else CPU), cuda or cpu", DefaultValueFactory = _ => "auto" };
+        var augment = new Option<long?>("--augment")
+        {
+            Description = "Embed one random training view of each image instead (the paper's recipe: resized crop, flip, colour jitter), drawn from this seed: positives for `quality` and `report`",
+            HelpName = "SEED",
+        };
 
         var command = new Command("embed", "Embed images with an exported ONNX model; writes .npy and prints a JSON summary")
         {
-            model, input, output, batch, provider,
+            model, input, output, batch, provider, augment,
         };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
@@ -45,6 +51,11 @@ internal static class EmbedCommand
 
             var embedder = new Embedder(encoder, parse.GetValue(batch));
             var images = EmbeddingInputs.Open(parse.GetValue(input)!, new ImagePreprocessor(encoder.Card.Input));
+            if (parse.GetValue(augment) is { } seed)
+            {
+                images = new AugmentedImages(images, seed);
+            }
+
             var embeddings = embedder.Embed(images);
             var path = parse.GetValue(output)!.FullName;
             embeddings.WriteNpy(path);

@@ -22,8 +22,8 @@ public static class Uniformity
 
     /// <summary>
     /// Uniformity of the rows of <paramref name="x"/>. O(N²d) work in float64 on all cores, tiled so
-    /// memory stays O(N·d); squared distances are ‖xᵢ‖² + ‖xⱼ‖² − 2xᵢ·xⱼ clamped at 0, summed with a
-    /// running log-sum-exp so no t underflows. For t below <see cref="SmallT"/>, the first cumulant
+    /// memory stays O(N·d), and the same bits whatever the core count or schedule; squared distances are
+    /// ‖xᵢ‖² + ‖xⱼ‖² − 2xᵢ·xⱼ clamped at 0, summed with a running log-sum-exp so no t underflows. For t below <see cref="SmallT"/>, the first cumulant
     /// −t·mean ‖xᵢ − xⱼ‖² in O(N·d) instead, which keeps its relative precision down to the smallest t.
     /// </summary>
     public static double Compute(EmbeddingMatrix x, double t = DefaultT, int maxDegreeOfParallelism = -1)
@@ -36,17 +36,24 @@ public static class Uniformity
 
         var packed = new PackedRows(x.Values, x.Rows, x.Dim);
         var norms = SquaredNorms(x);
-        var partials = PairwiseTiles.Run(
+        // One accumulator per row block, merged in block order: which thread ran a block must not change the
+        // rounding, so the same input gives the same bits on any core count and any schedule (quality's JSON and
+        // report.json are compared byte for byte). A row block's tiles all run on one thread, in column order.
+        var blocks = new LogSumExp[packed.BlockCount];
+        PairwiseTiles.Run(
             packed,
             packed,
             TileSet.UpperTriangle,
-            () => new LogSumExp(),
-            (acc, i, j, tile) => acc.AddTile(tile, norms, x.Rows, i, j, t),
+            () => 0,
+            (_, i, j, tile) => (blocks[i] ??= new LogSumExp()).AddTile(tile, norms, x.Rows, i, j, t),
             maxDegreeOfParallelism);
         var total = new LogSumExp();
-        foreach (var p in partials)
+        foreach (var block in blocks)
         {
-            total.Merge(p);
+            if (block is not null)
+            {
+                total.Merge(block);
+            }
         }
 
         var pairs = (double)x.Rows * (x.Rows - 1) / 2;

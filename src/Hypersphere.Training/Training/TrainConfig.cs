@@ -26,7 +26,7 @@ public sealed record TrainConfig(
     int FeatureDim = 128,
     long Seed = 0,
     int? ImageSize = null,
-    double CropScaleMin = 0.2,
+    double CropScaleMin = Augmentation.TrainConfigDefaults.CropScaleMin,
     int Limit = 0,
     double? LearningRate = null)
 {
