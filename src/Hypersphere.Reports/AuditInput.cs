@@ -19,6 +19,9 @@ public sealed record AuditInput(
     IReadOnlyList<string>? Sources = null);
 
 /// <summary>Settings of a report.</summary>
-/// <param name="MaxCosinePairs">All-pair cosine histogram: above this many pairs, a seeded uniform sample of this many.</param>
+/// <param name="MaxCosinePairs">
+/// All-pair cosine histogram: above this many pairs, a seeded uniform sample of this many. 50 000 draws put about
+/// 2 500 in each central bin of the histogram (±2 %): the picture is the same as with all pairs, at a few ms.
+/// </param>
 /// <param name="Seed">Seed of every sample the report draws.</param>
-public sealed record ReportOptions(int MaxCosinePairs = 200_000, int Seed = 0);
+public sealed record ReportOptions(int MaxCosinePairs = 50_000, int Seed = 0);

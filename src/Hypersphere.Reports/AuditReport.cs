@@ -67,7 +67,9 @@ public static class AuditReport
             throw new ArgumentException($"{input.Labels.Count} labels for {x.Rows} rows", nameof(input));
         }
 
-        var figures = new List<Figure>();
+        // The figures are independent: drawn side by side on the cores the analysis has just released (ScottPlot's
+        // plots share nothing; each SVG's clip ids are renumbered per figure), shown in this order.
+        var draw = new List<Func<Figure>>();
         if (report.Alignment is { } alignment)
         {
             var points = new List<PlanePoint> { new("embeddings", report.Uniformity, alignment, null) };
@@ -76,24 +78,27 @@ public static class AuditReport
                 points.Add(new PlanePoint("positive views", positivesUniformity, alignment, null));
             }
 
-            figures.Add(ReportFigures.Plane(points, [], report.Dim, report.T, report.N, report.Alpha, "downstream accuracy"));
+            draw.Add(() => ReportFigures.Plane(points, [], report.Dim, report.T, report.N, report.Alpha, "downstream accuracy"));
         }
         else
         {
-            figures.Add(ReportFigures.Plane([], [("embeddings", report.Uniformity)], report.Dim, report.T, report.N, report.Alpha, "downstream accuracy"));
+            draw.Add(() => ReportFigures.Plane([], [("embeddings", report.Uniformity)], report.Dim, report.T, report.N, report.Alpha, "downstream accuracy"));
         }
 
-        if (input.Positives is not null && report.Alignment is { } measured)
+        if (input.Positives is { } positives && report.Alignment is { } measured)
         {
-            figures.Add(ReportFigures.PositiveDistances(x, input.Positives, report.Alpha, measured));
+            draw.Add(() => ReportFigures.PositiveDistances(x, positives, report.Alpha, measured));
         }
 
-        figures.Add(ReportFigures.CosineHistogram(x, options));
-        figures.Add(ReportFigures.SingularSpectrum(RankMe.Spectrum(x)));
+        draw.Add(() => ReportFigures.CosineHistogram(x, options));
+        draw.Add(() => ReportFigures.SingularSpectrum(RankMe.Spectrum(x)));
         if (x.Dim == 2)
         {
-            figures.Add(ReportFigures.CircleDensity(x, input.Labels, options));
+            draw.Add(() => ReportFigures.CircleDensity(x, input.Labels, options));
         }
+
+        var figures = new Figure[draw.Count];
+        Parallel.For(0, draw.Count, k => figures[k] = draw[k]());
 
         var fragment = Fragment(input, figures);
         return new AuditDocument(report, figures, HtmlPage.Document(input.Title, fragment)) { Fragment = fragment };

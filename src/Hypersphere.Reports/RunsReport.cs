@@ -109,7 +109,8 @@ public static class RunsReport
                 var note = dims.Count == 0
                     ? " No run states its d: the optimum line is drawn for d = 128."
                     : F($" The runs have different d ({string.Join(", ", dims.Select(g => g.Key))}): the optimum line is for d = {dim}.");
-                plane = new Figure(plane.Id, plane.Title, plane.Caption + note, plane.Svg, (w, h) => plane.Png(w, h));
+                var drawn = plane;
+                plane = new Figure(drawn.Id, drawn.Title, drawn.Caption + note, drawn.Svg, drawn.Png);
             }
 
             figures.Add(plane);

@@ -128,6 +128,22 @@ public sealed class RunsReportTests
     }
 
     [Fact]
+    public void RunsOfDifferentDimensionsDrawOnePlaneWithAPng()
+    {
+        // A d = 128 model beside a d = 16 run: the plane says which d its optimum line is for, and still renders as PNG
+        // (it once called itself forever here).
+        var document = RunsReport.Build(
+        [
+            new RunSummary("big", "/runs/big", 128, 0.3, -3.8, 0.8, 0.8, []),
+            new RunSummary("small", "/runs/small", 16, 0.4, -3.2, 0.7, 0.7, []),
+        ]);
+        var plane = Assert.Single(document.Figures);
+        Assert.Contains("different d (", plane.Caption, StringComparison.Ordinal);
+        var png = plane.Png(320, 240);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+    }
+
+    [Fact]
     public void AnEmptyPlaneIsStillAFigure()
     {
         Data.AssertDrawnSvg(ReportFigures.AlignmentUniformityPlane([], 64, 2, null).Svg);

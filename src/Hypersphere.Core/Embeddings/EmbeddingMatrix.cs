@@ -14,6 +14,12 @@ public sealed class EmbeddingMatrix
 
     private readonly double[] _data;
 
+    /// <summary>
+    /// The normalised singular-value spectrum, once computed (<see cref="Metrics.RankMe.Spectrum"/>): the matrix
+    /// never changes, and a report asks for it twice (RankMe, then its figure).
+    /// </summary>
+    private double[]? _spectrum;
+
     private EmbeddingMatrix(double[] data, int rows, int dim)
     {
         _data = data;
@@ -29,6 +35,19 @@ public sealed class EmbeddingMatrix
 
     /// <summary>All values, row-major.</summary>
     public ReadOnlySpan<double> Values => _data;
+
+    /// <summary>The spectrum computed by <paramref name="compute"/> the first time, the same values after (a copy each time).</summary>
+    internal double[] Spectrum(Func<EmbeddingMatrix, double[]> compute)
+    {
+        var spectrum = Volatile.Read(ref _spectrum);
+        if (spectrum is null)
+        {
+            spectrum = compute(this);
+            spectrum = Interlocked.CompareExchange(ref _spectrum, spectrum, null) ?? spectrum;
+        }
+
+        return (double[])spectrum.Clone();
+    }
 
     /// <summary>Row <paramref name="i"/>.</summary>
     public ReadOnlySpan<double> Row(int i) => _data.AsSpan(i * Dim, Dim);

@@ -22,9 +22,15 @@ public static class RankMe
     /// for k = 1 … min(N, d), largest first, summing to 1 (all zero only if every row is zero, which
     /// an <see cref="EmbeddingMatrix"/> never holds). This is the distribution whose entropy RankMe is.
     /// </summary>
+    /// <remarks>Computed once per matrix (matrices never change); each call returns its own copy.</remarks>
     public static double[] Spectrum(EmbeddingMatrix x)
     {
         ArgumentNullException.ThrowIfNull(x);
+        return x.Spectrum(ComputeSpectrum);
+    }
+
+    private static double[] ComputeSpectrum(EmbeddingMatrix x)
+    {
         var sigma = SingularValues(x);
         Array.Sort(sigma, (a, b) => b.CompareTo(a));
         var total = sigma.Sum();
