@@ -60,6 +60,10 @@ RUN dotnet publish src/Hypersphere.Cli -c Release -r linux-x64 --self-contained 
 
 # ---- trainer: Ubuntu 24.04 + the .NET 10 runtime + the CLI (libtorch CPU from the NuGet package) ---------------
 FROM mcr.microsoft.com/dotnet/runtime:${DOTNET_TAG} AS trainer
+# fonts-dejavu-core: `hypersphere report` draws its figures' text with it (the image has no font at all).
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=publish-trainer /out/trainer/ /app/
 # Runs, checkpoints and exports go to /workspace (mount a volume); Fashion-MNIST is read from the default folder
@@ -75,8 +79,9 @@ CMD ["--help"]
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_TAG} AS cpu
 # curl for HEALTHCHECK: the aspnet image has neither curl nor wget, the service has no probe command of its own,
 # and a bash /dev/tcp probe could not check the HTTP status. Kubernetes probes over HTTP and does not use it.
+# fonts-dejavu-core: the report's figures measure and draw their text with it (the image has no font at all).
 RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=publish-service-cpu /out/service/ /app/
@@ -104,10 +109,10 @@ FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_TAG} AS aspnet-runtime
 
 FROM ${CUDA_IMAGE} AS gpu
 # .NET's own dependencies on Ubuntu 24.04 (as in the runtime-deps image) minus ICU (the build sets
-# InvariantGlobalization), plus curl for HEALTHCHECK.
+# InvariantGlobalization), plus curl for HEALTHCHECK and fonts-dejavu-core for the report's figures.
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        ca-certificates curl libc6 libgcc-s1 libssl3t64 libstdc++6 tzdata zlib1g \
+        ca-certificates curl fonts-dejavu-core libc6 libgcc-s1 libssl3t64 libstdc++6 tzdata zlib1g \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --gid 1654 app \
     && useradd --uid 1654 --gid 1654 --no-create-home --home-dir /app --shell /usr/sbin/nologin app

@@ -103,6 +103,19 @@ public sealed partial class DockerfileTests
     }
 
     [Fact]
+    public void ImagesThatDrawFiguresInstallAFont()
+    {
+        // The report's figures (the service's HTML report and plane, the trainer image's `hypersphere report`) measure
+        // and draw text with a system font; the .NET base images have none, and Skia then draws no text at all.
+        foreach (var target in new[] { "gpu", "cpu", "trainer" })
+        {
+            Assert.Contains(
+                _dockerfile[target].All("RUN"),
+                r => r.Arguments.Contains("apt-get install", StringComparison.Ordinal) && r.Arguments.Contains(" fonts-dejavu-core", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public void TheRestoreLayerCopiesEveryProjectAndBuildFileItNeedsBeforeTheSources()
     {
         var build = _dockerfile["build"];
