@@ -69,7 +69,95 @@ public static class AuditReport
 
         // The figures are independent: drawn side by side on the cores the analysis has just released (ScottPlot's
         // plots share nothing; each SVG's clip ids are renumbered per figure), shown in this order.
-        var draw = new List<Func<Figure>>();
+        List<Func<Figure>> draw = [Plane(report), .. Independent(x, input.Positives, input.Labels, report.Alpha, report.Alignment, options)];
+        var figures = DrawAll(draw);
+
+        var fragment = Fragment(input, figures);
+        return new AuditDocument(report, figures, HtmlPage.Document(input.Title, fragment)) { Fragment = fragment };
+    }
+
+    /// <summary>
+    /// Core's analysis and the report in one: <see cref="QualityAnalyzer.Analyze"/> on the inputs (the same report, to
+    /// the bit, as calling it directly) while the figures that need none of its numbers — positive distances, cosines,
+    /// spectrum, circle — are drawn beside it; then the plane. What <see cref="Build"/> gives for the same inputs, in
+    /// about the time of the analysis alone when it leaves a core free.
+    /// </summary>
+    /// <param name="embeddings">The embeddings (unit rows).</param>
+    /// <param name="positives">Positive views paired row for row, or null.</param>
+    /// <param name="labels">Class label of each row as the user spelled it, or null.</param>
+    /// <param name="quality">α, t and the cores of the analysis.</param>
+    /// <param name="warnings">Caveats to carry into the report (as <see cref="QualityAnalyzer.Analyze"/> takes them).</param>
+    /// <param name="title">Heading of the report (escaped).</param>
+    /// <param name="sources">Where the inputs came from (escaped).</param>
+    /// <param name="options">Report settings.</param>
+    /// <exception cref="Core.Errors.HypersphereException">The inputs are invalid, exactly as <see cref="QualityAnalyzer.Analyze"/> says.</exception>
+    public static AuditDocument Analyze(
+        EmbeddingMatrix embeddings,
+        EmbeddingMatrix? positives,
+        IReadOnlyList<string>? labels,
+        QualityOptions? quality = null,
+        IEnumerable<string>? warnings = null,
+        string title = "Embedding audit",
+        IReadOnlyList<string>? sources = null,
+        ReportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(embeddings);
+        quality ??= new QualityOptions();
+        options ??= new ReportOptions();
+        var ids = labels is null ? null : LabelSet.ToIds(labels);
+
+        // Drawn only on inputs the analysis would accept as far as the figures are concerned (α, pair shapes); anything
+        // else the analysis rejects, and its error is the one reported.
+        Task<Figure[]>? early = null;
+        if (IsValid(quality.Alpha, Alignment.CheckAlpha) && (positives is null || IsValid(positives, p => Alignment.CheckPairs(embeddings, p)))
+            && (labels is null || labels.Count == embeddings.Rows))
+        {
+            var independent = Independent(embeddings, positives, labels, quality.Alpha, measured: null, options);
+            early = Task.Run(() => DrawAll(independent));
+        }
+
+        QualityReport report;
+        try
+        {
+            report = QualityAnalyzer.Analyze(embeddings, positives, ids, quality, warnings);
+        }
+        catch
+        {
+            // The drawing was on inputs the analysis then refused: wait for it so nothing outlives the call, and keep
+            // the analysis's error.
+            try
+            {
+                early?.Wait();
+            }
+            catch (AggregateException)
+            {
+            }
+
+            throw;
+        }
+
+        var input = new AuditInput(embeddings, positives, labels, report, title, sources);
+        Figure[] figures = [Plane(report)(), .. early is null ? DrawAll(Independent(embeddings, positives, labels, report.Alpha, report.Alignment, options)) : early.GetAwaiter().GetResult()];
+        var fragment = Fragment(input, figures);
+        return new AuditDocument(report, figures, HtmlPage.Document(title, fragment)) { Fragment = fragment };
+    }
+
+    private static bool IsValid<T>(T value, Action<T> check)
+    {
+        try
+        {
+            check(value);
+            return true;
+        }
+        catch (Core.Errors.HypersphereException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The alignment–uniformity plane of the report's point(s).</summary>
+    private static Func<Figure> Plane(QualityReport report)
+    {
         if (report.Alignment is { } alignment)
         {
             var points = new List<PlanePoint> { new("embeddings", report.Uniformity, alignment, null) };
@@ -78,30 +166,39 @@ public static class AuditReport
                 points.Add(new PlanePoint("positive views", positivesUniformity, alignment, null));
             }
 
-            draw.Add(() => ReportFigures.Plane(points, [], report.Dim, report.T, report.N, report.Alpha, "downstream accuracy"));
-        }
-        else
-        {
-            draw.Add(() => ReportFigures.Plane([], [("embeddings", report.Uniformity)], report.Dim, report.T, report.N, report.Alpha, "downstream accuracy"));
+            return () => ReportFigures.Plane(points, [], report.Dim, report.T, report.N, report.Alpha, "downstream accuracy");
         }
 
-        if (input.Positives is { } positives && report.Alignment is { } measured)
+        return () => ReportFigures.Plane([], [("embeddings", report.Uniformity)], report.Dim, report.T, report.N, report.Alpha, "downstream accuracy");
+    }
+
+    /// <summary>
+    /// The figures that need no number of the report, in the page's order after the plane; the positive distances mark
+    /// <paramref name="measured"/> alignment, or compute it (Core's same deterministic sum) when not given.
+    /// </summary>
+    private static List<Func<Figure>> Independent(EmbeddingMatrix x, EmbeddingMatrix? positives, IReadOnlyList<string>? labels, double alpha, double? measured, ReportOptions options)
+    {
+        var draw = new List<Func<Figure>>();
+        if (positives is not null)
         {
-            draw.Add(() => ReportFigures.PositiveDistances(x, positives, report.Alpha, measured));
+            draw.Add(() => ReportFigures.PositiveDistances(x, positives, alpha, measured ?? Alignment.Compute(x, positives, alpha)));
         }
 
         draw.Add(() => ReportFigures.CosineHistogram(x, options));
         draw.Add(() => ReportFigures.SingularSpectrum(RankMe.Spectrum(x)));
         if (x.Dim == 2)
         {
-            draw.Add(() => ReportFigures.CircleDensity(x, input.Labels, options));
+            draw.Add(() => ReportFigures.CircleDensity(x, labels, options));
         }
 
+        return draw;
+    }
+
+    private static Figure[] DrawAll(List<Func<Figure>> draw)
+    {
         var figures = new Figure[draw.Count];
         Parallel.For(0, draw.Count, k => figures[k] = draw[k]());
-
-        var fragment = Fragment(input, figures);
-        return new AuditDocument(report, figures, HtmlPage.Document(input.Title, fragment)) { Fragment = fragment };
+        return figures;
     }
 
     private static string Fragment(AuditInput input, IReadOnlyList<Figure> figures)

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using Hypersphere.Core.Errors;
+using Hypersphere.Core.Quality;
 
 namespace Hypersphere.Reports.Tests;
 
@@ -166,6 +168,42 @@ public sealed partial class AuditReportTests
         var second = AuditReport.Build(input);
         Assert.Equal(first.Html, second.Html);
         Assert.Equal(first.Figures.Select(f => f.Png(200, 150)), second.Figures.Select(f => f.Png(200, 150)));
+    }
+
+    [Theory]
+    [InlineData(300, 2, true, true)]
+    [InlineData(400, 16, true, false)]
+    [InlineData(250, 8, false, true)]
+    public void AnalyzeDrawingBesideTheAnalysisGivesWhatAnalysisThenBuildGive(int n, int dim, bool positives, bool labels)
+    {
+        // The reference is the two steps one after the other: Core's analysis, then the report on it.
+        var input = Data.Audit(n, dim, positives, labels, seed: 7, title: "side by side");
+        var quality = new QualityOptions(Alpha: 1.5, T: 3);
+        var ids = input.Labels is null ? null : LabelSet.ToIds(input.Labels);
+        var report = QualityAnalyzer.Analyze(input.Embeddings, input.Positives, ids, quality, ["a caveat"]);
+        var expected = AuditReport.Build(input with { Report = report });
+
+        var both = AuditReport.Analyze(input.Embeddings, input.Positives, input.Labels, quality, ["a caveat"], "side by side", input.Sources);
+
+        Assert.Equal(QualityJson.Serialize(report), both.Json);
+        Assert.Equal(expected.Html, both.Html);
+        Assert.Equal(expected.Figures.Select(f => f.Id), both.Figures.Select(f => f.Id));
+    }
+
+    [Fact]
+    public void AnalyzeRefusesWhatTheAnalysisRefusesWithItsError()
+    {
+        var input = Data.Audit(40, 4, seed: 3);
+        var wrongLabels = Assert.Throws<HypersphereException>(() => AuditReport.Analyze(input.Embeddings, input.Positives, ["a", "b"]));
+        var expected = Assert.Throws<HypersphereException>(() => QualityAnalyzer.Analyze(input.Embeddings, input.Positives, [0, 1]));
+        Assert.Equal(expected.Message, wrongLabels.Message);
+
+        var shorter = Data.Matrix(Data.UnitRows(39, 4, new Random(2)), 4);
+        var pairs = Assert.Throws<HypersphereException>(() => AuditReport.Analyze(input.Embeddings, shorter, null));
+        Assert.Equal(Assert.Throws<HypersphereException>(() => QualityAnalyzer.Analyze(input.Embeddings, shorter)).Message, pairs.Message);
+
+        var alpha = Assert.Throws<HypersphereException>(() => AuditReport.Analyze(input.Embeddings, input.Positives, null, new QualityOptions(Alpha: 0)));
+        Assert.StartsWith("alpha must be", alpha.Message, StringComparison.Ordinal);
     }
 
     [Fact]

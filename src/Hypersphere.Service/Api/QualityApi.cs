@@ -67,16 +67,16 @@ public static class QualityApi
         var analysis = new QualityOptions(audit.Alpha ?? Alignment.DefaultAlpha, audit.T ?? Uniformity.DefaultT);
         List<string> warnings = audit.Normalize ? ["rows were L2-normalised before measuring, as normalize: true asked"] : [];
         warnings.AddRange(audit.Notes);
-        var labels = audit.Labels is null ? null : LabelSet.ToIds(audit.Labels);
-        var report = QualityAnalyzer.Analyze(audit.Embeddings, audit.Positives, labels, analysis, warnings);
         // The answer's type follows the Accept header: caches must key on it.
         http.HttpContext.Response.Headers.Vary = "Accept";
         if (!ReportNegotiation.WantsHtml(http))
         {
-            return TypedResults.Json(report, QualityJson.Options);
+            var labels = audit.Labels is null ? null : LabelSet.ToIds(audit.Labels);
+            return TypedResults.Json(QualityAnalyzer.Analyze(audit.Embeddings, audit.Positives, labels, analysis, warnings), QualityJson.Options);
         }
 
-        var document = AuditReport.Build(new AuditInput(audit.Embeddings, audit.Positives, audit.Labels, report, "Embedding audit", audit.Sources));
+        // The same analysis, with the figures that need none of its numbers drawn beside it.
+        var document = AuditReport.Analyze(audit.Embeddings, audit.Positives, audit.Labels, analysis, warnings, "Embedding audit", audit.Sources);
         http.HttpContext.Response.Headers.ContentSecurityPolicy = SecurityHeaders.ReportPolicy;
         return TypedResults.Text(document.Html, "text/html; charset=utf-8");
     }
