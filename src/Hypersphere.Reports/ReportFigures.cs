@@ -476,23 +476,13 @@ public static class ReportFigures
         return FigureFactory.ToFigure(id, title, caption, plot);
     }
 
-    /// <summary>‖xᵢ − yᵢ‖ for every row.</summary>
+    /// <summary>‖xᵢ − yᵢ‖ for every row (the square roots of Core's <see cref="CoreAlignment.SquaredDistances"/>).</summary>
     internal static double[] PositivePairDistances(EmbeddingMatrix x, EmbeddingMatrix y)
     {
-        CoreAlignment.CheckPairs(x, y);
-        var distances = new double[x.Rows];
+        var distances = CoreAlignment.SquaredDistances(x, y);
         for (var i = 0; i < distances.Length; i++)
         {
-            var a = x.Row(i);
-            var b = y.Row(i);
-            var sum = 0.0;
-            for (var k = 0; k < a.Length; k++)
-            {
-                var diff = a[k] - b[k];
-                sum += diff * diff;
-            }
-
-            distances[i] = Math.Sqrt(sum);
+            distances[i] = Math.Sqrt(distances[i]);
         }
 
         return distances;

@@ -27,21 +27,10 @@ public static class Alignment
     public static double Compute(EmbeddingMatrix x, EmbeddingMatrix y, double alpha = DefaultAlpha)
     {
         CheckAlpha(alpha);
-        CheckPairs(x, y);
-        var distances = new double[x.Rows];
+        var distances = SquaredDistances(x, y);
         var squaredSum = 0.0;
-        for (var i = 0; i < x.Rows; i++)
+        foreach (var d2 in distances)
         {
-            var a = x.Row(i);
-            var b = y.Row(i);
-            var d2 = 0.0;
-            for (var k = 0; k < a.Length; k++)
-            {
-                var diff = a[k] - b[k];
-                d2 += diff * diff;
-            }
-
-            distances[i] = d2;
             squaredSum += d2;
         }
 
@@ -63,6 +52,28 @@ public static class Alignment
         }
 
         return Math.Pow(largest, alpha) * (sum / x.Rows);
+    }
+
+    /// <summary>‖xᵢ − yᵢ‖² of every positive pair, from the differences (full precision for near-identical pairs).</summary>
+    public static double[] SquaredDistances(EmbeddingMatrix x, EmbeddingMatrix y)
+    {
+        CheckPairs(x, y);
+        var distances = new double[x.Rows];
+        for (var i = 0; i < distances.Length; i++)
+        {
+            var a = x.Row(i);
+            var b = y.Row(i);
+            var d2 = 0.0;
+            for (var k = 0; k < a.Length; k++)
+            {
+                var diff = a[k] - b[k];
+                d2 += diff * diff;
+            }
+
+            distances[i] = d2;
+        }
+
+        return distances;
     }
 
     /// <summary>Throws unless α is in (0, <see cref="MaxAlpha"/>].</summary>

@@ -51,11 +51,10 @@ public static class QualityApi
         CancellationToken cancellationToken)
     {
         var limits = options.Value;
-        Audit audit;
+        AuditRequest audit;
         if (QualityForm.IsForm(http))
         {
-            var form = await QualityForm.ReadAsync(http, limits.MaxBodyBytes, limits.MaxQualityValues, cancellationToken);
-            audit = new Audit(form.Embeddings, form.Positives, form.Labels, form.Alpha, form.T, form.Normalize, [], form.Sources);
+            audit = await QualityForm.ReadAsync(http, limits.MaxBodyBytes, limits.MaxQualityValues, cancellationToken);
         }
         else
         {
@@ -81,7 +80,7 @@ public static class QualityApi
         return TypedResults.Text(document.Html, "text/html; charset=utf-8");
     }
 
-    private static async Task<Audit> FromJsonAsync(QualityRequest request, IEmbeddingRuntime runtime, HypersphereOptions limits, CancellationToken cancellationToken)
+    private static async Task<AuditRequest> FromJsonAsync(QualityRequest request, IEmbeddingRuntime runtime, HypersphereOptions limits, CancellationToken cancellationToken)
     {
         var normalize = request.Normalize ?? false;
         EmbeddingMatrix x;
@@ -130,22 +129,11 @@ public static class QualityApi
         }
 
         var labels = Given(request.Labels) ? QualityInputs.Labels(request.Labels, x.Rows) : null;
-        return new Audit(x, y, labels, request.Alpha, request.T, normalize, notes, sources);
+        return new AuditRequest(x, y, labels, request.Alpha, request.T, normalize, notes, sources);
     }
 
     private static EmbeddingMatrix Matrix(EmbeddingResult result, int set, string field, bool normalize) =>
         EmbeddingMatrix.Create(result.Sets[set].Values, result.Sets[set].Count, result.Dim, normalize, $"embeddings of {field}");
 
     private static bool Given(JsonElement value) => value.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null);
-
-    /// <summary>What a request asks to audit, whichever form it came in.</summary>
-    private sealed record Audit(
-        EmbeddingMatrix Embeddings,
-        EmbeddingMatrix? Positives,
-        IReadOnlyList<string>? Labels,
-        double? Alpha,
-        double? T,
-        bool Normalize,
-        IReadOnlyList<string> Notes,
-        IReadOnlyList<string> Sources);
 }

@@ -39,7 +39,7 @@ public static class QualityForm
     }
 
     /// <summary>Reads and validates the form: the matrices, the labels as the user spelled them, and the settings.</summary>
-    public static async Task<QualityFormInput> ReadAsync(HttpRequest request, long maxBodyBytes, long maxValues, CancellationToken cancellationToken)
+    public static async Task<AuditRequest> ReadAsync(HttpRequest request, long maxBodyBytes, long maxValues, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var boundary = Boundary(request.ContentType);
@@ -113,7 +113,7 @@ public static class QualityForm
         var sources = Parts.Where(name => parts.ContainsKey(name) && parts[name].FileName is not null)
             .Select(name => $"{name}: {FileName(parts[name].FileName!)}")
             .ToArray();
-        return new QualityFormInput(embeddings, positives, labels, alpha, t, normalize, sources);
+        return new AuditRequest(embeddings, positives, labels, alpha, t, normalize, [], sources);
     }
 
     /// <summary>The boundary of a form's Content-Type; a missing, empty or over-long one is 400.</summary>
@@ -232,19 +232,21 @@ public static class QualityForm
         new(ErrorKind.TooLarge, $"the request body must be at most {max} bytes (Hypersphere:MaxBodyBytes), but was {actual}");
 }
 
-/// <summary>A read quality form.</summary>
+/// <summary>What a quality request asks to audit, whichever form it came in (JSON or multipart).</summary>
 /// <param name="Embeddings">The validated embeddings.</param>
 /// <param name="Positives">The validated positives, if given.</param>
 /// <param name="Labels">The labels as the user spelled them, if given.</param>
 /// <param name="Alpha">α, if given.</param>
 /// <param name="T">t, if given.</param>
 /// <param name="Normalize">Whether rows were L2-normalised.</param>
-/// <param name="Sources">The parts' file names, <c>part: name</c>.</param>
-public sealed record QualityFormInput(
+/// <param name="Notes">Caveats for the report's warnings (e.g. which model embedded the images).</param>
+/// <param name="Sources">Where the inputs came from (the parts' file names, <c>part: name</c>, or the model).</param>
+public sealed record AuditRequest(
     EmbeddingMatrix Embeddings,
     EmbeddingMatrix? Positives,
     IReadOnlyList<string>? Labels,
     double? Alpha,
     double? T,
     bool Normalize,
+    IReadOnlyList<string> Notes,
     IReadOnlyList<string> Sources);
