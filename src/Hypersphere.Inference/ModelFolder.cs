@@ -45,15 +45,17 @@ public sealed record ModelFolder(string Directory, ModelCard Card)
             throw new HypersphereException(ErrorKind.NotFound, $"model file '{path}' does not exist, but the card {ModelCard.FileName} names it");
         }
 
+        // The size of what the path leads to, read from the open file: FileInfo.Length of a symbolic link is the link's
+        // own size, and Kubernetes mounts ConfigMaps, Secrets and many volumes through links.
         var name = Card.Onnx.File;
-        if (file.Length != Card.Onnx.Size)
-        {
-            throw new HypersphereException(ErrorKind.Corrupt, $"{name} in '{Directory}' is {file.Length} bytes, but the card says {Card.Onnx.Size}");
-        }
-
         string sha256;
         using (var stream = file.OpenRead())
         {
+            if (stream.Length != Card.Onnx.Size)
+            {
+                throw new HypersphereException(ErrorKind.Corrupt, $"{name} in '{Directory}' is {stream.Length} bytes, but the card says {Card.Onnx.Size}");
+            }
+
             sha256 = Convert.ToHexStringLower(SHA256.HashData(stream));
         }
 

@@ -73,6 +73,21 @@ public sealed class ModelFolderTests(ToyModel model) : IClassFixture<ToyModel>, 
     }
 
     [SkippableFact]
+    public void AModelFileReachedThroughASymbolicLinkIsCheckedByWhatItLeadsTo()
+    {
+        // As Kubernetes mounts ConfigMaps and Secrets: model.onnx is a link to the real file elsewhere.
+        var real = model.WriteFolder(_temp.Folder("store", "toy", "1"));
+        var dir = _temp.Folder("linked", "toy", "1");
+        File.Copy(Path.Combine(real, "model.json"), Path.Combine(dir, "model.json"));
+        File.CreateSymbolicLink(Path.Combine(dir, "model.onnx"), Path.Combine(real, "model.onnx"));
+        Assert.NotEqual(new FileInfo(Path.Combine(real, "model.onnx")).Length, new FileInfo(Path.Combine(dir, "model.onnx")).Length);
+
+        var folder = ModelFolder.Open(dir);
+
+        Assert.Equal("toy@1", folder.Id);
+    }
+
+    [SkippableFact]
     public void SizeMismatchWithTheCardIsCorruptAndGivesBothSizes()
     {
         var dir = model.WriteFolder(_temp.Folder("m"));
