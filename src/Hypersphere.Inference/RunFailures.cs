@@ -119,11 +119,12 @@ public static partial class RunFailures
         var message = error.Message.ReplaceLineEndings(" ").Trim();
         var code = ErrorCodeOf(message) ?? "unknown";
         var where = $"model {model} could not run a batch of {batch} on {provider}";
+        var cause = Cause(message);
         if (Find(message) is { } lost)
         {
             return new InferenceFailureException(
                 DeviceFault.DeviceLost,
-                $"{where}: {lost} (ONNX Runtime {code}); the device cannot be used again by this process, which reports itself not live so that it is restarted; retry later (another replica may serve)",
+                $"{where}: {lost} (ONNX Runtime {code}{cause}); the device cannot be used again by this process, which reports itself not live so that it is restarted; retry later (another replica may serve)",
                 30,
                 error);
         }
@@ -137,20 +138,33 @@ public static partial class RunFailures
         {
             return new InferenceFailureException(
                 DeviceFault.OutOfMemory,
-                $"{where}: the device ran out of memory (ONNX Runtime {code}); this is the server's failure, not the request's; retry later, or with fewer images",
+                $"{where}: the device ran out of memory (ONNX Runtime {code}{cause}); this is the server's failure, not the request's; retry later, or with fewer images",
                 1,
                 error);
         }
 
         return new InferenceFailureException(
             DeviceFault.Runtime,
-            $"{where}: ONNX Runtime failed ({code}); this is the server's failure, not the request's, and is in its log; retry later",
+            $"{where}: ONNX Runtime failed ({code}{cause}); this is the server's failure, not the request's, and is in its log; retry later",
             5,
             error);
     }
 
     private static string? Find(string message) =>
         DeviceLostPatterns.FirstOrDefault(p => message.Contains(p.Fragment, StringComparison.OrdinalIgnoreCase)).Meaning;
+
+    /// <summary>
+    /// The error itself, as the CUDA execution provider puts it first (<c>CUDNN failure 4: CUDNN_STATUS_INTERNAL_ERROR ;
+    /// GPU=0 ; hostname=… ; file=… ; line=… ; expr=…</c>): the part before the first <c>;</c>, unless it holds a
+    /// path; never the host, file or expression.
+    /// </summary>
+    private static string Cause(string message)
+    {
+        var first = WithoutPrefix(message).Split(';', 2)[0].Trim();
+        return first.Length == 0 || first.Length > 200 || first.Contains('/', StringComparison.Ordinal) || first.Contains('\\', StringComparison.Ordinal)
+            ? string.Empty
+            : $": {first}";
+    }
 
     private static string WithoutPrefix(string message) => ErrorCodePrefix().Replace(message, string.Empty).Trim();
 
