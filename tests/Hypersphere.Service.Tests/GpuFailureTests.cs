@@ -60,6 +60,26 @@ public sealed class GpuFailureTests(ToyModels toys) : IClassFixture<ToyModels>, 
     }
 
     [SkippableFact]
+    public async Task AFailingVersionThatAReloadRetiresNoLongerHoldsReadinessDown()
+    {
+        var runner = new FailingRunner { Failure = OrtErrors.Make("RuntimeException", CudnnFailure) };
+        await using var factory = Start(new() { ["Hypersphere:RunFailureThreshold"] = "1" }, runner);
+        using var client = factory.CreateClient();
+        await factory.WaitForStartupLoadAsync();
+        await Http.Problem(await client.PostAsync("/v1/embeddings", Http.Json(new { input = Item })), 503, "toy@1");
+        await Http.Problem(await client.GetAsync("/healthz/ready"), 503, "toy@1: 1 in a row");
+
+        runner.Failure = null;
+        var root = factory.Registry.Root;
+        toys.WriteVersion(root, "toy", "2", seed: 2);
+        Directory.Delete(Path.Combine(root, "toy", "1"), recursive: true);
+        await factory.Registry.ReloadAsync();
+
+        var ready = await Http.OkJson(await client.GetAsync("/healthz/ready"));
+        Assert.Equal("toy@2", (string?)Assert.Single(ready["models"]!.AsArray())!["id"]);
+    }
+
+    [SkippableFact]
     public async Task ALostDeviceMakesTheServiceNotLive()
     {
         var runner = new FailingRunner { Failure = OrtErrors.Make("Fail", IllegalAddress) };

@@ -38,16 +38,16 @@ public static class HealthApi
     {
         var loaded = registry.Loaded.Select(m => new ReadyModel(m.Id, m.Provider.Name, m.Provider.FallbackReason)).ToArray();
         var failed = registry.Failures;
-        var failing = health.Failing();
+        var failing = health.Failing().Where(f => loaded.Any(m => m.Id.ToString() == f.Model)).ToArray();
         var stopping = lifetime.ApplicationStopping.IsCancellationRequested;
-        if (registry.IsReady && !stopping && failing.Count == 0)
+        if (registry.IsReady && !stopping && failing.Length == 0)
         {
             return TypedResults.Ok(new Readiness("ready", loaded, failed));
         }
 
         // While shutting down, a load balancer should stop sending work here even though the models still serve.
         var reason = stopping ? "the service is shutting down: it finishes the requests it has and takes no new ones"
-            : failing.Count > 0 ? $"runs keep failing on the device ({health.Threshold} or more in a row, Hypersphere:RunFailureThreshold): {string.Join("; ", failing.Select(f => $"{f.Model}: {f.ConsecutiveFailures} in a row, the last: {f.LastError}"))}"
+            : failing.Length > 0 ? $"runs keep failing on the device ({health.Threshold} or more in a row, Hypersphere:RunFailureThreshold): {string.Join("; ", failing.Select(f => $"{f.Model}: {f.ConsecutiveFailures} in a row, the last: {f.LastError}"))}"
             : registry.NotServingReason();
         var problem = Problems.For(ErrorKind.NotReady, reason);
         problem.Extensions["models"] = loaded;

@@ -64,6 +64,9 @@ internal sealed partial class BatchScheduler : IModelDrain, IDisposable
             await batcher.Value.Completion.WaitAsync(cancellationToken);
         }
 
+        // A retired session's failures say nothing of the one that replaces it (a reload), or of none (a removal).
+        _health.Forget(model.Id.ToString());
+
         if (!_batchers.Keys.Any(m => m.Id == model.Id))
         {
             _metrics.QueueDepth.RemoveLabelled(model.Id.ToString());

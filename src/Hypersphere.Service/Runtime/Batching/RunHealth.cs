@@ -38,6 +38,9 @@ public sealed class RunHealth(IOptions<HypersphereOptions> options)
         }
     }
 
+    /// <summary>Forgets <paramref name="model"/>'s streak: its session was retired (a lost device is not forgotten).</summary>
+    public void Forget(string model) => _streaks.TryRemove(model, out _);
+
     /// <summary>Records a run of <paramref name="model"/> that failed for the server's reasons.</summary>
     public void Failed(string model, InferenceFailureException failure)
     {
