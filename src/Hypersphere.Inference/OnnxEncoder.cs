@@ -10,6 +10,9 @@ namespace Hypersphere.Inference;
 /// <param name="Shape">Its dimensions; the first is the batch.</param>
 public sealed record EncoderOutput(string Name, float[] Values, int[] Shape);
 
+/// <summary>Opens a session for a model file with the given options, and says which provider it runs on.</summary>
+internal delegate (InferenceSession Session, ExecutionProviderInfo Provider) SessionOpener(string onnxPath, EncoderOptions options);
+
 /// <summary>
 /// An encoder behind one long-lived ONNX Runtime session. The session's interface is checked against
 /// the card when it opens and a one-image warm-up run is made, so a loaded encoder is a working one.
@@ -55,18 +58,56 @@ public sealed class OnnxEncoder : IDisposable
 
     /// <summary>
     /// Opens a session for <paramref name="folder"/>'s model, checks its input and outputs against the card
-    /// (a mismatch is <see cref="ErrorKind.Corrupt"/>) and runs one warm-up image.
+    /// (a mismatch is <see cref="ErrorKind.Corrupt"/>) and runs one warm-up image. With
+    /// <see cref="ExecutionProviderChoice.Auto"/>, a warm-up that fails on CUDA (a missing or broken cuDNN shows up
+    /// only at the first convolution) is not the model's failure: that session is disposed and the model is opened,
+    /// warmed up and served on the CPU, with the reason in <see cref="ExecutionProviderInfo.FallbackReason"/>.
+    /// <see cref="ExecutionProviderChoice.Cuda"/> never falls back.
     /// </summary>
-    public static OnnxEncoder Load(ModelFolder folder, EncoderOptions? options = null)
+    public static OnnxEncoder Load(ModelFolder folder, EncoderOptions? options = null) =>
+        Load(folder, options ?? EncoderOptions.Default, OnnxSessionFactory.Open, static encoder => encoder.WarmUp());
+
+    /// <summary><see cref="Load(ModelFolder, EncoderOptions?)"/> with the session opening and the warm-up run given (tests inject failures here).</summary>
+    internal static OnnxEncoder Load(ModelFolder folder, EncoderOptions options, SessionOpener open, Action<OnnxEncoder> warmUp)
     {
         ArgumentNullException.ThrowIfNull(folder);
-        var (session, provider) = OnnxSessionFactory.Open(folder.OnnxPath, options ?? EncoderOptions.Default);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(open);
+        ArgumentNullException.ThrowIfNull(warmUp);
+        var (session, provider) = open(folder.OnnxPath, options);
         var encoder = new OnnxEncoder(folder, session, provider);
         try
         {
             OnnxInterface.Check(session, folder);
-            encoder.WarmUp();
+        }
+        catch
+        {
+            encoder.Dispose();
+            throw;
+        }
+
+        try
+        {
+            warmUp(encoder);
             return encoder;
+        }
+        catch (Exception e) when (options.Provider == ExecutionProviderChoice.Auto && provider.Name == ExecutionProviders.Cuda
+            && e is HypersphereException or OnnxRuntimeException)
+        {
+            encoder.Dispose();
+            var why = e is OnnxRuntimeException ort ? RunFailures.Classify(ort, folder.Id, provider.Name, 1).Message : e.Message;
+            var reason = $"the warm-up run on CUDA device {options.DeviceId} failed, so the session was opened on the CPU instead: {why}";
+            var cpu = new OnnxEncoder(folder, OnnxSessionFactory.OpenOnCpu(folder.OnnxPath, options), new ExecutionProviderInfo(ExecutionProviders.Cpu, options.Provider, reason));
+            try
+            {
+                warmUp(cpu);
+                return cpu;
+            }
+            catch
+            {
+                cpu.Dispose();
+                throw;
+            }
         }
         catch
         {
@@ -150,7 +191,7 @@ public sealed class OnnxEncoder : IDisposable
         }
         catch (OnnxRuntimeException e)
         {
-            throw new HypersphereException(ErrorKind.Corrupt, $"model {Folder.Id} failed on a batch of {batch}: {e.Message.ReplaceLineEndings(" ")}", e);
+            throw RunFailures.Classify(e, Folder.Id, Provider.Name, batch);
         }
     }
 
@@ -212,5 +253,5 @@ public sealed class OnnxEncoder : IDisposable
         return -1;
     }
 
-    private void WarmUp() => Run(new float[_imageSize], 1, Card.Onnx.Outputs);
+    internal void WarmUp() => Run(new float[_imageSize], 1, Card.Onnx.Outputs);
 }

@@ -67,7 +67,8 @@ internal static partial class OnnxSessionFactory
         }
     }
 
-    private static InferenceSession OpenOnCpu(string onnxPath, EncoderOptions options)
+    /// <summary>Opens <paramref name="onnxPath"/> on the CPU; an ONNX Runtime failure is <see cref="ErrorKind.Corrupt"/>.</summary>
+    public static InferenceSession OpenOnCpu(string onnxPath, EncoderOptions options)
     {
         using var sessionOptions = NewOptions(options);
         try

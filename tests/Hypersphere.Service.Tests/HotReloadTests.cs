@@ -159,20 +159,20 @@ public sealed class HotReloadTests : IClassFixture<ToyModels>, IDisposable
     }
 
     [Fact]
-    public async Task LoadingRetriesIoErrorsWithBackoffButNoOtherFailure()
+    public async Task LoadingRetriesAnyFailureWithBackoffButNotCancellation()
     {
-        var retry = ModelLoader.IoRetry(new HypersphereOptions { ModelLoadRetries = 3, ModelLoadRetryDelayMs = 1 }, NullLogger.Instance);
+        var retry = ModelLoader.Retry(new HypersphereOptions { ModelLoadRetries = 3, ModelLoadRetryDelayMs = 1 }, NullLogger.Instance, "toy@1");
 
         var attempts = 0;
         var loaded = await retry.ExecuteAsync(_ => ++attempts < 3 ? throw new IOException("the volume is still syncing") : ValueTask.FromResult("loaded"));
         Assert.Equal(("loaded", 3), (loaded, attempts));
 
         attempts = 0;
-        await Assert.ThrowsAsync<IOException>(async () => await retry.ExecuteAsync<int>(_ => { attempts++; throw new IOException("gone"); }));
+        await Assert.ThrowsAsync<HypersphereException>(async () => await retry.ExecuteAsync<int>(_ => { attempts++; throw new HypersphereException(ErrorKind.Corrupt, "sha256"); }));
         Assert.Equal(4, attempts);
 
         attempts = 0;
-        await Assert.ThrowsAsync<HypersphereException>(async () => await retry.ExecuteAsync<int>(_ => { attempts++; throw new HypersphereException(ErrorKind.Corrupt, "sha256"); }));
+        await Assert.ThrowsAsync<OperationCanceledException>(async () => await retry.ExecuteAsync<int>(_ => { attempts++; throw new OperationCanceledException(); }));
         Assert.Equal(1, attempts);
     }
 

@@ -1,5 +1,6 @@
 using Hypersphere.Core.Errors;
 using Hypersphere.Service.Errors;
+using Hypersphere.Service.Runtime.Batching;
 using Hypersphere.Service.Runtime.Models;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -12,9 +13,10 @@ public static class HealthApi
     public static RouteGroupBuilder MapHealth(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/healthz").WithTags("Health");
-        group.MapGet("/live", () => TypedResults.Ok(new Liveness("live")))
+        group.MapGet("/live", Live)
             .WithName("Live")
-            .WithSummary("200 while the process is up");
+            .WithSummary("200 while the process is up and its device usable; 503 once a run said the GPU is gone for good (the pod should be restarted)")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/ready", Ready)
             .WithName("Ready")
             .WithSummary("200 once a model is loaded and warmed up, with the provider each runs on; 503 before that and while shutting down")
@@ -22,20 +24,35 @@ public static class HealthApi
         return group;
     }
 
-    private static Results<Ok<Readiness>, ProblemHttpResult> Ready(ModelRegistry registry, IHostApplicationLifetime lifetime)
+    private static Results<Ok<Liveness>, ProblemHttpResult> Live(RunHealth health)
+    {
+        if (health.DeviceLost is { } reason)
+        {
+            return TypedResults.Problem(Problems.For(ErrorKind.NotReady, $"the device is gone for good, so this process cannot serve again and should be restarted: {reason}"));
+        }
+
+        return TypedResults.Ok(new Liveness("live"));
+    }
+
+    private static Results<Ok<Readiness>, ProblemHttpResult> Ready(ModelRegistry registry, RunHealth health, IHostApplicationLifetime lifetime)
     {
         var loaded = registry.Loaded.Select(m => new ReadyModel(m.Id, m.Provider.Name, m.Provider.FallbackReason)).ToArray();
         var failed = registry.Failures;
+        var failing = health.Failing().Where(f => loaded.Any(m => m.Id.ToString() == f.Model)).ToArray();
         var stopping = lifetime.ApplicationStopping.IsCancellationRequested;
-        if (registry.IsReady && !stopping)
+        if (registry.IsReady && !stopping && failing.Length == 0)
         {
             return TypedResults.Ok(new Readiness("ready", loaded, failed));
         }
 
         // While shutting down, a load balancer should stop sending work here even though the models still serve.
-        var problem = Problems.For(ErrorKind.NotReady, stopping ? "the service is shutting down: it finishes the requests it has and takes no new ones" : registry.NotServingReason());
+        var reason = stopping ? "the service is shutting down: it finishes the requests it has and takes no new ones"
+            : failing.Length > 0 ? $"runs keep failing on the device ({health.Threshold} or more in a row, Hypersphere:RunFailureThreshold): {string.Join("; ", failing.Select(f => $"{f.Model}: {f.ConsecutiveFailures} in a row, the last: {f.LastError}"))}"
+            : registry.NotServingReason();
+        var problem = Problems.For(ErrorKind.NotReady, reason);
         problem.Extensions["models"] = loaded;
         problem.Extensions["failed"] = failed;
+        problem.Extensions["failing"] = failing;
         return TypedResults.Problem(problem);
     }
 }

@@ -1,4 +1,5 @@
 using Hypersphere.Core.Errors;
+using Hypersphere.Inference;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Hypersphere.Service.Errors;
@@ -15,6 +16,9 @@ public static class Problems
     /// <summary>The problem extension holding the seconds to wait before retrying.</summary>
     public const string RetryAfter = "retry_after";
 
+    /// <summary>The <c>code</c> of a run that failed for the server's reasons (<see cref="InferenceFailureException"/>, 503).</summary>
+    public const string InferenceFailed = "inference_failed";
+
     /// <summary>The problem extension holding the <see cref="ApiError"/>.</summary>
     public const string Error = "error";
 
@@ -25,12 +29,19 @@ public static class Problems
     public static ProblemDetails For(HypersphereException exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        var problem = exception is ProtocolException protocol
-            ? Create(protocol.Status, protocol.Title, protocol.Code, protocol.Message)
-            : For(exception.Kind, exception.Message);
+        var problem = exception switch
+        {
+            ProtocolException protocol => Create(protocol.Status, protocol.Title, protocol.Code, protocol.Message),
+            InferenceFailureException => Create(ErrorKindMapping.HttpStatus(exception.Kind), "Inference failed on the server", InferenceFailed, exception.Message),
+            _ => For(exception.Kind, exception.Message),
+        };
         if (exception is OverloadedException overloaded)
         {
             problem.Extensions[RetryAfter] = overloaded.RetryAfterSeconds;
+        }
+        else if (exception is InferenceFailureException failure)
+        {
+            problem.Extensions[RetryAfter] = failure.RetryAfterSeconds;
         }
 
         return problem;

@@ -148,11 +148,21 @@ public sealed class HypersphereOptions
     [Range(10, 600_000, ErrorMessage = "Hypersphere:ReloadDebounceMs must be between {1} and {2}")]
     public int ReloadDebounceMs { get; set; } = 1_000;
 
-    /// <summary>Retries when loading a model folder fails with an I/O error (a mounted volume still syncing).</summary>
+    /// <summary>
+    /// Consecutive runs of one model version that fail for the server's reasons (the device or ONNX Runtime, not the
+    /// input) before <c>/healthz/ready</c> answers 503; the next run that succeeds makes it ready again.
+    /// </summary>
+    [Range(1, 1_000, ErrorMessage = "Hypersphere:RunFailureThreshold must be between {1} and {2}")]
+    public int RunFailureThreshold { get; set; } = 5;
+
+    /// <summary>
+    /// Retries when loading a model folder fails, for any reason (a mounted volume still syncing, a file half-copied,
+    /// a device briefly busy); each failed attempt is listed in <c>/healthz/ready</c> and counted.
+    /// </summary>
     [Range(0, 10, ErrorMessage = "Hypersphere:ModelLoadRetries must be between {1} and {2}")]
     public int ModelLoadRetries { get; set; } = 3;
 
-    /// <summary>Delay before the first such retry, in milliseconds; it doubles for each further one.</summary>
+    /// <summary>Delay before the first load retry, in milliseconds; it doubles for each further one.</summary>
     [Range(1, 60_000, ErrorMessage = "Hypersphere:ModelLoadRetryDelayMs must be between {1} and {2}")]
     public int ModelLoadRetryDelayMs { get; set; } = 500;
 

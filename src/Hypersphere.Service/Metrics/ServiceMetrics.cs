@@ -35,6 +35,13 @@ public sealed class ServiceMetrics
             "hypersphere_execution_provider", "1 for the ONNX Runtime execution provider each loaded model version runs on.", "model", "provider");
         Rejected = factory.CreateCounter(
             "hypersphere_rejected_total", "Requests answered 429 because the service was full: queue_full (Hypersphere:MaxQueue) or concurrency (Hypersphere:MaxConcurrentRequests, MaxWaitingRequests, MaxConcurrentRequestsPerKey).", "reason");
+        InferenceFailures = factory.CreateCounter(
+            "hypersphere_inference_failures_total",
+            "ONNX Runtime runs that failed for the server's reasons (not the input's), per model version and kind: out_of_memory, runtime or device_lost.",
+            "model",
+            "kind");
+        ModelLoadFailures = factory.CreateCounter(
+            "hypersphere_model_load_failures_total", "Attempts to load a model version that failed (each retry counts), per model version.", "model");
         TimedOut = factory.CreateCounter("hypersphere_timeouts_total", "Requests for model work answered 503 because they passed Hypersphere:RequestTimeoutMs.");
     }
 
@@ -61,6 +68,12 @@ public sealed class ServiceMetrics
 
     /// <summary><c>hypersphere_rejected_total{reason}</c>.</summary>
     public Counter Rejected { get; }
+
+    /// <summary><c>hypersphere_inference_failures_total{model,kind}</c>.</summary>
+    public Counter InferenceFailures { get; }
+
+    /// <summary><c>hypersphere_model_load_failures_total{model}</c>.</summary>
+    public Counter ModelLoadFailures { get; }
 
     /// <summary><c>hypersphere_timeouts_total</c>.</summary>
     public Counter TimedOut { get; }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using Hypersphere.Service.Errors;
 using Hypersphere.Service.Hosting;
 using Hypersphere.Service.Metrics;
 using Hypersphere.Service.Runtime.Models;
@@ -24,9 +25,12 @@ internal sealed partial class BatchScheduler : IModelDrain, IDisposable
     private readonly HypersphereOptions _options;
     private readonly ServiceMetrics _metrics;
     private readonly ILogger<BatchScheduler> _logger;
+    private readonly RunHealth _health;
+    private readonly LogThrottle _throttle = new(TimeSpan.FromSeconds(1));
 
-    public BatchScheduler(IOptions<HypersphereOptions> options, BatchRunner run, ServiceMetrics metrics, ILogger<BatchScheduler> logger)
+    public BatchScheduler(IOptions<HypersphereOptions> options, BatchRunner run, ServiceMetrics metrics, RunHealth health, ILogger<BatchScheduler> logger)
     {
+        _health = health;
         _options = options.Value;
         _run = run;
         _metrics = metrics;
@@ -60,6 +64,9 @@ internal sealed partial class BatchScheduler : IModelDrain, IDisposable
             await batcher.Value.Completion.WaitAsync(cancellationToken);
         }
 
+        // A retired session's failures say nothing of the one that replaces it (a reload), or of none (a removal).
+        _health.Forget(model.Id.ToString());
+
         if (!_batchers.Keys.Any(m => m.Id == model.Id))
         {
             _metrics.QueueDepth.RemoveLabelled(model.Id.ToString());
@@ -88,7 +95,7 @@ internal sealed partial class BatchScheduler : IModelDrain, IDisposable
         {
             var limits = _limits with { ConcurrentRuns = _options.EffectiveConcurrentBatches(m.Encoder.Provider.Name) };
             LogStarted(_logger, m.Id.ToString(), limits.MaxBatch, _options.MaxBatchDelayMs, limits.ConcurrentRuns);
-            return new ModelBatcher(m, _run, limits, _rate, _metrics, _logger);
+            return new ModelBatcher(m, _run, limits, _rate, _metrics, _health, _throttle, _logger);
         }));
         if (_retired.TryGetValue(model, out _))
         {

@@ -2,9 +2,11 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Hypersphere.Core.Errors;
+using Hypersphere.Inference;
 using Hypersphere.Service.Errors;
 using Hypersphere.Service.Metrics;
 using Hypersphere.Service.Runtime.Models;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Hypersphere.Service.Runtime.Batching;
 
@@ -36,12 +38,17 @@ internal sealed partial class ModelBatcher
     private readonly DrainRate _serviceRate;
     private readonly ServiceMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly RunHealth _health;
+    private readonly LogThrottle _throttle;
     private readonly SemaphoreSlim _slots;
     private readonly string _label;
     private int _queued;
 
-    public ModelBatcher(LoadedModel model, BatchRunner run, BatchLimits limits, DrainRate serviceRate, ServiceMetrics metrics, ILogger logger)
+    public ModelBatcher(
+        LoadedModel model, BatchRunner run, BatchLimits limits, DrainRate serviceRate, ServiceMetrics metrics, RunHealth health, LogThrottle throttle, ILogger logger)
     {
+        _health = health;
+        _throttle = throttle;
         _model = model;
         _run = run;
         _limits = limits;
@@ -221,6 +228,7 @@ internal sealed partial class ModelBatcher
 
             var start = Stopwatch.GetTimestamp();
             var embeddings = _run(_model, pixels.AsSpan(0, rows * size), rows);
+            _health.Succeeded(_label);
             var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             _rate.Record(rows, seconds);
             _serviceRate.Record(rows, seconds);
@@ -236,16 +244,21 @@ internal sealed partial class ModelBatcher
         }
         catch (Exception e)
         {
-            // The run failed (a model that breaks on this input, or one unloaded mid-way): every request in
-            // the batch gets the error; the loop goes on with the next batch.
-            if (e is not HypersphereException)
+            // The run failed (the device, a model that breaks on this input, or one unloaded mid-way): every request
+            // in the batch gets the error; the loop goes on with the next batch.
+            var failure = e is OnnxRuntimeException ort ? RunFailures.Classify(ort, _label, _model.Provider.Name, rows) : e;
+            if (failure is InferenceFailureException device)
+            {
+                RecordDeviceFailure(device, rows);
+            }
+            else if (failure is not HypersphereException)
             {
                 LogRunFailed(_logger, _label, rows, e);
             }
 
             foreach (var (request, _, _) in batch)
             {
-                request.Fail(e);
+                request.Fail(failure);
             }
         }
         finally
@@ -253,6 +266,28 @@ internal sealed partial class ModelBatcher
             ArrayPool<float>.Shared.Return(pixels);
         }
     }
+
+    private void RecordDeviceFailure(InferenceFailureException failure, int rows)
+    {
+        _health.Failed(_label, failure);
+        _metrics.InferenceFailures.WithLabels(_label, KindLabel(failure.Fault)).Inc();
+        // A device that fails fails every batch: one entry per model and kind a second, with the count held back.
+        if (_throttle.TryEnter(HashCode.Combine(_label, failure.Fault), out var suppressed))
+        {
+            LogDeviceFailed(_logger, _label, rows, KindLabel(failure.Fault), failure.Message, suppressed, failure.InnerException ?? failure);
+        }
+    }
+
+    /// <summary>The <c>kind</c> label of <c>hypersphere_inference_failures_total</c>.</summary>
+    public static string KindLabel(DeviceFault fault) => fault switch
+    {
+        DeviceFault.OutOfMemory => "out_of_memory",
+        DeviceFault.DeviceLost => "device_lost",
+        _ => "runtime",
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A batch of {Rows} images on {Model} failed on the device ({Kind}): {Detail} ({Suppressed} more such failures since the last entry were not logged)")]
+    private static partial void LogDeviceFailed(ILogger logger, string model, int rows, string kind, string detail, long suppressed, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A batch of {Rows} images on {Model} failed")]
     private static partial void LogRunFailed(ILogger logger, string model, int rows, Exception exception);

@@ -1,6 +1,8 @@
+using System.Runtime.CompilerServices;
 using Hypersphere.Core.Errors;
 using Hypersphere.Inference;
 using Hypersphere.Service.Hosting;
+using Hypersphere.Service.Metrics;
 using Polly;
 using Polly.Retry;
 
@@ -8,22 +10,26 @@ namespace Hypersphere.Service.Runtime.Models;
 
 /// <summary>
 /// Loads one version folder into a checked, warmed-up session (card, size and sha256 checks, interface check,
-/// warm-up run). An I/O error (a mounted volume still syncing) is retried with exponential backoff
-/// (<see cref="HypersphereOptions.ModelLoadRetries"/>, <see cref="HypersphereOptions.ModelLoadRetryDelayMs"/>);
-/// every other failure, and the last I/O one, is a <see cref="HypersphereException"/> naming the version.
+/// warm-up run). Any failure (a mounted volume still syncing, a file half-copied, a device briefly busy) is retried
+/// with exponential backoff and jitter (<see cref="HypersphereOptions.ModelLoadRetries"/>,
+/// <see cref="HypersphereOptions.ModelLoadRetryDelayMs"/>); each failed attempt is counted
+/// (<c>hypersphere_model_load_failures_total</c>) and reported to the caller's <c>onFailure</c> (which lists it in
+/// <c>/healthz/ready</c>); the last one is a <see cref="HypersphereException"/> naming the version.
 /// </summary>
-internal sealed partial class ModelLoader(HypersphereOptions options, ILogger logger)
+internal sealed partial class ModelLoader(HypersphereOptions options, ILogger logger, EncoderLoader encoders, ServiceMetrics metrics)
 {
-    private readonly ResiliencePipeline _retry = IoRetry(options, logger);
+    /// <summary>Attempts a load makes before it fails: the first and its retries.</summary>
+    public int Attempts => options.ModelLoadRetries + 1;
 
-    /// <summary>Loads <c>root/name/version</c>.</summary>
-    public async Task<LoadedModel> LoadAsync(string root, ModelId id, CancellationToken cancellationToken)
+    /// <summary>Loads <c>root/name/version</c>; <paramref name="onFailure"/> hears of each failed attempt and its number (from 1).</summary>
+    public async Task<LoadedModel> LoadAsync(string root, ModelId id, CancellationToken cancellationToken, Action<Exception, int>? onFailure = null)
     {
+        var state = (Self: this, Root: root, Id: id, OnFailure: onFailure, Attempts: new StrongBox<int>(0));
         try
         {
-            return await _retry.ExecuteAsync(
-                static (state, _) => ValueTask.FromResult(state.Self.LoadOnce(state.Root, state.Id)),
-                (Self: this, Root: root, Id: id),
+            return await Retry(options, logger, id.ToString()).ExecuteAsync(
+                static (state, _) => ValueTask.FromResult(state.Self.Attempt(state.Root, state.Id, state.Attempts, state.OnFailure)),
+                state,
                 cancellationToken);
         }
         catch (Exception e) when (e is not (HypersphereException or OperationCanceledException))
@@ -32,8 +38,8 @@ internal sealed partial class ModelLoader(HypersphereOptions options, ILogger lo
         }
     }
 
-    /// <summary>The retry on <see cref="IOException"/>: exponential backoff with jitter, each retry logged.</summary>
-    public static ResiliencePipeline IoRetry(HypersphereOptions options, ILogger logger)
+    /// <summary>The retry on any failure but cancellation: exponential backoff with jitter, each retry logged.</summary>
+    public static ResiliencePipeline Retry(HypersphereOptions options, ILogger logger, string model)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.ModelLoadRetries == 0)
@@ -44,18 +50,33 @@ internal sealed partial class ModelLoader(HypersphereOptions options, ILogger lo
         return new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<IOException>(),
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
                 MaxRetryAttempts = options.ModelLoadRetries,
                 Delay = TimeSpan.FromMilliseconds(options.ModelLoadRetryDelayMs),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 OnRetry = arguments =>
                 {
-                    LogRetry(logger, arguments.AttemptNumber + 1, options.ModelLoadRetries, arguments.RetryDelay.TotalMilliseconds, arguments.Outcome.Exception?.Message);
+                    LogRetry(logger, model, arguments.AttemptNumber + 1, options.ModelLoadRetries, arguments.RetryDelay.TotalMilliseconds, arguments.Outcome.Exception?.Message);
                     return ValueTask.CompletedTask;
                 },
             })
             .Build();
+    }
+
+    private LoadedModel Attempt(string root, ModelId id, StrongBox<int> attempts, Action<Exception, int>? onFailure)
+    {
+        try
+        {
+            return LoadOnce(root, id);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            attempts.Value++;
+            metrics.ModelLoadFailures.WithLabels(id.ToString()).Inc();
+            onFailure?.Invoke(e, attempts.Value);
+            throw;
+        }
     }
 
     private LoadedModel LoadOnce(string root, ModelId id)
@@ -68,7 +89,7 @@ internal sealed partial class ModelLoader(HypersphereOptions options, ILogger lo
 
         var encoderOptions = new EncoderOptions(
             ExecutionProviders.Parse(options.ExecutionProvider), options.CudaDeviceId, options.EffectiveIntraOpThreads, options.IntraOpSpinning, "Hypersphere:ExecutionProvider");
-        var encoder = OnnxEncoder.Load(folder, encoderOptions);
+        var encoder = encoders(folder, encoderOptions);
         LogLoaded(logger, id.ToString(), encoder.Provider.Name, folder.Card.EmbeddingDim);
         if (encoder.Provider.FallbackReason is { } reason)
         {
@@ -78,8 +99,8 @@ internal sealed partial class ModelLoader(HypersphereOptions options, ILogger lo
         return new LoadedModel(id, encoder, new ImagePreprocessor(folder.Card.Input, options.MaxImagePixels));
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Loading a model failed with an I/O error (retry {Attempt} of {Retries} in {DelayMs:F0} ms): {Error}")]
-    private static partial void LogRetry(ILogger logger, int attempt, int retries, double delayMs, string? error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Loading {Model} failed (retry {Attempt} of {Retries} in {DelayMs:F0} ms): {Error}")]
+    private static partial void LogRetry(ILogger logger, string model, int attempt, int retries, double delayMs, string? error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Model} on {Provider} (dimension {Dim}), warmed up")]
     private static partial void LogLoaded(ILogger logger, string model, string provider, int dim);

@@ -1,6 +1,7 @@
 using Hypersphere.Core.Errors;
 using Hypersphere.Inference;
 using Hypersphere.Service.Hosting;
+using Hypersphere.Service.Metrics;
 using Microsoft.Extensions.Options;
 
 namespace Hypersphere.Service.Runtime.Models;
@@ -33,13 +34,16 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
     /// <param name="options">The settings (models root, provider, retries).</param>
     /// <param name="logger">Where loads, failures and reloads are logged.</param>
     /// <param name="drains">Work to finish before a version's session is disposed (the batch queues).</param>
-    public ModelRegistry(IOptions<HypersphereOptions> options, ILogger<ModelRegistry> logger, IEnumerable<IModelDrain> drains)
+    /// <param name="encoders">Opens and warms up a folder's session (<see cref="OnnxEncoder.Load(ModelFolder, EncoderOptions?)"/>).</param>
+    /// <param name="metrics">Where failed load attempts are counted.</param>
+    public ModelRegistry(
+        IOptions<HypersphereOptions> options, ILogger<ModelRegistry> logger, IEnumerable<IModelDrain> drains, EncoderLoader encoders, ServiceMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _logger = logger;
         _repository = new ModelRepository(_options.ModelsPath);
-        _slots = new ModelSlots(new ModelLoader(_options, logger), _repository.Root, logger);
+        _slots = new ModelSlots(new ModelLoader(_options, logger, encoders, metrics), _repository.Root, logger);
         _drains = drains.ToArray();
     }
 
@@ -150,7 +154,9 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
         if (!_initialLoad.IsCompleted)
         {
             var loading = Catalog.Latest.Where(id => StateOf(id) != ModelState.Loaded);
-            return $"models are still loading and warming up: [{string.Join(", ", loading)}]";
+            var failing = Failures;
+            return $"models are still loading and warming up: [{string.Join(", ", loading)}]"
+                + (failing.Count > 0 ? $"; failed so far: {string.Join("; ", failing.Select(f => $"{f.Model}: {f.Error}"))}" : string.Empty);
         }
 
         if (Catalog.ScanError is { } scanError)

@@ -1,3 +1,4 @@
+using Hypersphere.Inference;
 using Hypersphere.Service.Runtime.Batching;
 using Hypersphere.Service.Runtime.Inputs;
 
@@ -9,6 +10,8 @@ public static class ModelServingSetup
     /// <summary>Adds <see cref="ModelRegistry"/>, the folder watcher and <see cref="IEmbeddingRuntime"/>.</summary>
     public static IServiceCollection AddEmbeddingRuntime(this IServiceCollection services)
     {
+        services.AddSingleton<RunHealth>();
+        services.AddSingleton<EncoderLoader>((folder, options) => OnnxEncoder.Load(folder, options));
         services.AddSingleton<BatchScheduler>();
         services.AddSingleton<IModelDrain>(provider => provider.GetRequiredService<BatchScheduler>());
         services.AddSingleton<BatchRunner>((model, pixels, count) => model.Encoder.Embed(pixels, count));

@@ -60,7 +60,7 @@ internal sealed partial class ModelSlots(ModelLoader loader, string root, ILogge
         {
             // Stamped before loading, so a change made while it loads is seen by the next reload.
             var stamp = FolderStamp.Read(key.FolderUnder(root));
-            var model = await loader.LoadAsync(root, key, stopping);
+            var model = await loader.LoadAsync(root, key, stopping, (error, attempt) => Retrying(key, error, attempt));
             _stamps[key] = stamp;
             _failures.TryRemove(key, out _);
             return model;
@@ -79,6 +79,12 @@ internal sealed partial class ModelSlots(ModelLoader loader, string root, ILogge
 
             throw;
         }
+    }
+
+    /// <summary>Lists a failed load attempt while the loader retries (the last one's failure replaces it; a success clears it).</summary>
+    private void Retrying(ModelId id, Exception error, int attempt)
+    {
+        _failures[id] = new ModelLoadFailure(id, PublicText.Scrub($"load attempt {attempt} of {loader.Attempts} failed: {error.Message}", root));
     }
 
     /// <summary>Loads <paramref name="id"/> afresh beside the serving session, without touching the slot.</summary>
