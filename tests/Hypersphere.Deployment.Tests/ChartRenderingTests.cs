@@ -30,7 +30,7 @@ public sealed class ChartRenderingTests
     }
 
     [Fact]
-    public void TheGpuSwitchAloneSetsImageGpuLimitNodeSelectorTolerationsAndProvider()
+    public void TheGpuSwitchAloneSetsImageGpuLimitTolerationsAndProvider()
     {
         var cpu = _chart.Render();
         var gpu = _chart.Render(Scenarios.Gpu);
@@ -39,7 +39,7 @@ public sealed class ChartRenderingTests
         var container = Yaml.Named(Yaml.List(pod, "containers"), "service");
         Assert.EndsWith("-gpu", (string)container["image"]!, StringComparison.Ordinal);
         Assert.Equal(1L, Yaml.Map(container, "resources.limits")["nvidia.com/gpu"]);
-        Assert.Equal("true", Yaml.Map(pod, "nodeSelector")["nvidia.com/gpu.present"]);
+        Assert.Null(Yaml.At(pod, "nodeSelector")); // the GPU limit places the pod; no GPU Feature Discovery label is required
         Assert.Contains(Yaml.List(pod, "tolerations").Cast<IDictionary<string, object?>>(), t => (string?)t["key"] == "nvidia.com/gpu");
         Assert.Equal("cuda", Yaml.At(gpu.One("ConfigMap").Body, "data.Hypersphere__ExecutionProvider"));
 

@@ -13,6 +13,8 @@ public static class Scenarios
         gpu:
           enabled: true
           runtimeClassName: nvidia
+          nodeSelector:
+            nvidia.com/gpu.present: "true"
         auth:
           apiKeys: [key-one, key-two]
           adminKeys: [admin-key]
