@@ -19,8 +19,7 @@ public static class Scenarios
           apiKeys: [key-one, key-two]
           adminKeys: [admin-key]
         models:
-          persistence:
-            enabled: true
+          source: pvc
         autoscaling:
           enabled: true
           queueDepth:
