@@ -131,7 +131,7 @@ public sealed class ChartRenderingTests
         Assert.Equal("nvidia", pod["runtimeClassName"]);
         Assert.Equal("vision", Yaml.Map(deployment.Body, "spec.template.metadata.annotations")["team"]);
         Assert.Equal("regcred", Yaml.At(pod, "imagePullSecrets[0].name"));
-        Assert.Equal("DOTNET_gcServer", Yaml.At(container, "env[0].name"));
+        Assert.Equal("1", Yaml.At(Yaml.Named(Yaml.List(container, "env"), "DOTNET_gcServer"), "value"));
 
         // Keys: a Secret of Hypersphere__ApiKeys__<i> the container loads.
         var secret = rendered.One("Secret");
