@@ -48,7 +48,8 @@ public sealed class ChartRenderingTests
         Assert.All(changed, path => Assert.True(
             path.Contains(".image", StringComparison.Ordinal) || path.Contains("resources.limits", StringComparison.Ordinal)
             || path.Contains("nodeSelector", StringComparison.Ordinal) || path.Contains("tolerations", StringComparison.Ordinal)
-            || path.Contains("checksum/config", StringComparison.Ordinal) || path.StartsWith(".spec.strategy", StringComparison.Ordinal),
+            || path.Contains("checksum/config", StringComparison.Ordinal) || path.StartsWith(".spec.strategy", StringComparison.Ordinal)
+            || path.EndsWith(".env", StringComparison.Ordinal) || path.Contains("volume", StringComparison.OrdinalIgnoreCase),
             $"gpu.enabled also changed {path}"));
         Assert.Contains(changed, p => p.Contains("checksum/config", StringComparison.Ordinal));
     }
