@@ -30,7 +30,7 @@ public sealed class ChartRenderingTests
     }
 
     [Fact]
-    public void TheGpuSwitchAloneSetsImageGpuLimitNodeSelectorTolerationsAndProvider()
+    public void TheGpuSwitchAloneSetsImageGpuLimitTolerationsAndProvider()
     {
         var cpu = _chart.Render();
         var gpu = _chart.Render(Scenarios.Gpu);
@@ -39,7 +39,7 @@ public sealed class ChartRenderingTests
         var container = Yaml.Named(Yaml.List(pod, "containers"), "service");
         Assert.EndsWith("-gpu", (string)container["image"]!, StringComparison.Ordinal);
         Assert.Equal(1L, Yaml.Map(container, "resources.limits")["nvidia.com/gpu"]);
-        Assert.Equal("true", Yaml.Map(pod, "nodeSelector")["nvidia.com/gpu.present"]);
+        Assert.Null(Yaml.At(pod, "nodeSelector")); // the GPU limit places the pod; no GPU Feature Discovery label is required
         Assert.Contains(Yaml.List(pod, "tolerations").Cast<IDictionary<string, object?>>(), t => (string?)t["key"] == "nvidia.com/gpu");
         Assert.Equal("cuda", Yaml.At(gpu.One("ConfigMap").Body, "data.Hypersphere__ExecutionProvider"));
 
@@ -48,7 +48,8 @@ public sealed class ChartRenderingTests
         Assert.All(changed, path => Assert.True(
             path.Contains(".image", StringComparison.Ordinal) || path.Contains("resources.limits", StringComparison.Ordinal)
             || path.Contains("nodeSelector", StringComparison.Ordinal) || path.Contains("tolerations", StringComparison.Ordinal)
-            || path.Contains("checksum/config", StringComparison.Ordinal),
+            || path.Contains("checksum/config", StringComparison.Ordinal) || path.StartsWith(".spec.strategy", StringComparison.Ordinal)
+            || path.EndsWith(".env", StringComparison.Ordinal) || path.Contains("volume", StringComparison.OrdinalIgnoreCase),
             $"gpu.enabled also changed {path}"));
         Assert.Contains(changed, p => p.Contains("checksum/config", StringComparison.Ordinal));
     }
@@ -131,7 +132,7 @@ public sealed class ChartRenderingTests
         Assert.Equal("nvidia", pod["runtimeClassName"]);
         Assert.Equal("vision", Yaml.Map(deployment.Body, "spec.template.metadata.annotations")["team"]);
         Assert.Equal("regcred", Yaml.At(pod, "imagePullSecrets[0].name"));
-        Assert.Equal("DOTNET_gcServer", Yaml.At(container, "env[0].name"));
+        Assert.Equal("1", Yaml.At(Yaml.Named(Yaml.List(container, "env"), "DOTNET_gcServer"), "value"));
 
         // Keys: a Secret of Hypersphere__ApiKeys__<i> the container loads.
         var secret = rendered.One("Secret");

@@ -105,4 +105,14 @@ public sealed class TemplateEngineTests
     {
         Assert.Equal("\"6.7108864e+07\" \"a\\\"b\"", Render("{{ quote .Values.n .Values.s }}", "n: 67108864\ns: 'a\"b'"));
     }
+
+    [Fact]
+    public void FailStopsRenderingWithItsMessageOnlyWhenReached()
+    {
+        var error = Assert.Throws<TemplateException>(() => Render("{{ if gt (int .Values.n) 1 }}{{ fail \"n must be 1\" }}{{ end }}", "n: 2"));
+
+        Assert.Contains("n must be 1", error.Message, StringComparison.Ordinal);
+        Assert.Equal("ok", Render("{{ if gt (int .Values.n) 1 }}{{ fail \"n must be 1\" }}{{ end }}ok", "n: 1"));
+        Assert.Throws<TemplateException>(() => Render("{{ fail 1 }}"));
+    }
 }

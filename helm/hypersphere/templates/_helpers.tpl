@@ -91,3 +91,24 @@ as 6.7108864e+07; whole numbers are printed as integers so the service's configu
 {{- define "hypersphere.modelsClaim" -}}
 {{- default (printf "%s-models" (include "hypersphere.fullname" .)) .Values.models.persistence.existingClaim }}
 {{- end }}
+
+{{/*
+Where the models come from: shipped, pvc or image (models.source; models.persistence.enabled, the older switch,
+means pvc). Anything else stops the rendering.
+*/}}
+{{- define "hypersphere.modelsSource" -}}
+{{- $source := .Values.models.source }}
+{{- if not (and (kindIs "string" $source) (eq $source "shipped" "pvc" "image")) }}
+{{- fail (printf "models.source must be shipped, pvc or image, not %v" $source) }}
+{{- end }}
+{{- if and .Values.models.persistence.enabled (eq $source "image") }}
+{{- fail "models.persistence.enabled means models.source pvc; it cannot go with models.source image" }}
+{{- end }}
+{{- if .Values.models.persistence.enabled }}pvc{{ else }}{{ $source }}{{ end }}
+{{- end }}
+
+{{/* The models image of models.source image: repository[:tag]. */}}
+{{- define "hypersphere.modelsImage" -}}
+{{- $repository := required "models.source image needs models.image.repository (an image holding the models and cp)" .Values.models.image.repository }}
+{{- if .Values.models.image.tag }}{{ printf "%s:%v" $repository .Values.models.image.tag }}{{ else }}{{ $repository }}{{ end }}
+{{- end }}

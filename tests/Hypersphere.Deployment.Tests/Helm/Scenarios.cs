@@ -13,12 +13,13 @@ public static class Scenarios
         gpu:
           enabled: true
           runtimeClassName: nvidia
+          nodeSelector:
+            nvidia.com/gpu.present: "true"
         auth:
           apiKeys: [key-one, key-two]
           adminKeys: [admin-key]
         models:
-          persistence:
-            enabled: true
+          source: pvc
         autoscaling:
           enabled: true
           queueDepth:

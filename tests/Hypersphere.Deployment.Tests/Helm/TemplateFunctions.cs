@@ -111,6 +111,11 @@ public static class TemplateFunctions
                     return value is null || (value is string s && s.Length == 0) ? throw new TemplateException($"{Where()}: {Arg(0)}") : value;
                 }
 
+            case "fail":
+                // Helm's fail: func(msg string) (string, error) { return "", errors.New(msg) }; rendering stops with msg.
+                Count(1);
+                throw new TemplateException($"{Where()}: {Text(Arg(0), Where())}");
+
             case "default":
                 {
                     Count(2);
