@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Hypersphere.Inference;
+using Hypersphere.Inference.Tests.Support;
 using Hypersphere.Service.Runtime.Batching;
 using Hypersphere.Service.Runtime.Models;
 using Hypersphere.Service.Tests.Support;
