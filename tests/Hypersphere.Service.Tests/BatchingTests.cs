@@ -1,6 +1,4 @@
 using System.Text;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Hypersphere.Service.Runtime.Models;
 using Hypersphere.Inference;
 using Hypersphere.Service.Runtime.Batching;
@@ -109,7 +107,7 @@ public sealed class BatchingTests : IClassFixture<ToyModels>, IDisposable
         // Real sockets: an HTTP/1.1 client reads an early answer while its body is still being sent.
         factory.UseKestrelOnAFreePort();
         factory.StartServer();
-        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var address = factory.Services.ListeningAddress();
         using var client = new HttpClient { BaseAddress = new Uri(address) };
         await factory.WaitForStartupLoadAsync();
 

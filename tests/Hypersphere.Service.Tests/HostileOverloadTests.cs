@@ -1,8 +1,6 @@
 using System.Text;
 using Hypersphere.Service.Tests.Hostile;
 using Hypersphere.Service.Tests.Support;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hypersphere.Service.Tests;
@@ -24,7 +22,7 @@ public sealed class HostileOverloadTests(ToyModels toys) : IClassFixture<ToyMode
         using var gate = new GatedRunner();
         await using var factory = new ProductionKestrelFactory(temp.File("models"), new Dictionary<string, string?>(HostileServer.Settings()) { ["Hypersphere:MaxConcurrentRequests"] = "1", ["Hypersphere:MaxWaitingRequests"] = "0" }, gate.Install);
         factory.StartServer();
-        var address = new Uri(factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+        var address = new Uri(factory.Services.ListeningAddress());
         var body = Utf8($$"""{"input": {{Floats64}}}""");
         byte[] Post() => RawHttp.Request("POST", "/v1/embeddings", [("Content-Type", "application/json"), ("Authorization", "Bearer " + HostileServer.ApiKey)], body);
         await WaitUntilReady(address);

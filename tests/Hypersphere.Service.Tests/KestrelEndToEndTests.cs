@@ -1,8 +1,6 @@
 using System.Net;
 using Hypersphere.Inference;
 using Hypersphere.Service.Tests.Support;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hypersphere.Service.Tests;
@@ -28,7 +26,7 @@ public sealed class KestrelEndToEndTests : IClassFixture<ToyModels>, IDisposable
         await using var factory = new ServiceFactory(root, new Dictionary<string, string?> { ["Hypersphere:ExecutionProvider"] = "auto" });
         factory.UseKestrelOnAFreePort();
         factory.StartServer();
-        var address = new Uri(factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+        var address = new Uri(factory.Services.ListeningAddress());
         Assert.Equal("127.0.0.1", address.Host);
         Assert.NotEqual(0, address.Port);
         using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };

@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
 using Hypersphere.Inference;
 using Hypersphere.Service.Tests.Support;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hypersphere.Service.Tests;
@@ -43,7 +41,7 @@ public sealed class NumpyClientTests : IDisposable
         await using var factory = new ServiceFactory(root, new Dictionary<string, string?> { ["Hypersphere:ExecutionProvider"] = "cpu" });
         factory.UseKestrelOnAFreePort();
         factory.StartServer();
-        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var address = factory.Services.ListeningAddress();
         using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
         var models = await Http.OkJson(await http.GetAsync("/v1/models"));
         var name = (string)models["default_model"]!;

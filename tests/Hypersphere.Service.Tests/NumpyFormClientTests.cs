@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Hypersphere.Inference;
 using Hypersphere.Service.Tests.Support;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hypersphere.Service.Tests;
@@ -50,7 +48,7 @@ public sealed class NumpyFormClientTests : IDisposable
         factory.UseKestrelOnAFreePort();
         factory.StartServer();
         await factory.WaitForStartupLoadAsync();
-        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single().TrimEnd('/');
+        var address = factory.Services.ListeningAddress().TrimEnd('/');
 
         var result = JsonNode.Parse(NumpyProcess.Run(Client, address, _temp.Path))!;
 

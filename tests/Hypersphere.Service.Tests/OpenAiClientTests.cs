@@ -3,8 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hypersphere.Inference;
 using Hypersphere.Service.Tests.Support;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hypersphere.Service.Tests;
@@ -37,7 +35,7 @@ public sealed class OpenAiClientTests : IClassFixture<ToyModels>, IDisposable
         factory.UseKestrelOnAFreePort();
         factory.StartServer();
         await factory.WaitForStartupLoadAsync();
-        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var address = factory.Services.ListeningAddress();
         var pixels = new byte[card.Input.Channels * card.Input.Height * card.Input.Width];
         new Random(7).NextBytes(pixels);
         var png = _temp.File("image.png");

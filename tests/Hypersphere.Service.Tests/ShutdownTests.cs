@@ -3,8 +3,6 @@ using System.Net;
 using Hypersphere.Core.Errors;
 using Hypersphere.Service.Runtime.Batching;
 using Hypersphere.Service.Tests.Support;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -35,7 +33,7 @@ public sealed class ShutdownTests : IClassFixture<ToyModels>, IDisposable
         factory.UseKestrelOnAFreePort();
         factory.StartServer();
         await factory.WaitForStartupLoadAsync();
-        var address = new Uri(factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+        var address = new Uri(factory.Services.ListeningAddress());
         using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
         var model = Assert.Single(factory.Registry.Loaded);
         var images = new[] { Image(1), Image(2) };

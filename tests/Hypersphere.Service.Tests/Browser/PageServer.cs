@@ -3,8 +3,6 @@ using System.Text;
 using Hypersphere.Core.IO;
 using Hypersphere.Inference;
 using Hypersphere.Service.Tests.Support;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hypersphere.Service.Tests.Browser;
@@ -78,7 +76,7 @@ public sealed class PageServer : IAsyncLifetime, IDisposable
         factory.UseKestrelOnAFreePort();
         factory.StartServer();
         await factory.WaitForStartupLoadAsync();
-        return (factory, new Uri(factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single()));
+        return (factory, new Uri(factory.Services.ListeningAddress()));
     }
 
     public async Task InitializeAsync()

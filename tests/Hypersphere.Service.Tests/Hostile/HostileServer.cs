@@ -1,7 +1,5 @@
 using System.Net;
 using Hypersphere.Service.Tests.Support;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hypersphere.Service.Tests.Hostile;
@@ -35,7 +33,7 @@ public sealed class HostileServer : IAsyncLifetime, IDisposable
         Toys.WriteVersion(ModelsRoot, "toy", "2", seed: 2);
         _factory = new ProductionKestrelFactory(ModelsRoot, Settings());
         _factory.StartServer();
-        Address = new Uri(_factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+        Address = new Uri(_factory.Services.ListeningAddress());
         await AssertReadyAsync();
     }
 
