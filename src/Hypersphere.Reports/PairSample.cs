@@ -62,20 +62,11 @@ public static class PairSample
             (chosen, merged) = (merged, chosen);
         }
 
-        // Sorted ranks map to pairs by walking the rows once: row i holds ranks [start(i), start(i + 1)).
+        // Ranks to pairs (sorted ranks give pairs in row order, for the rows' locality in the dot products).
         var pairs = new (int, int)[maxPairs];
-        long row = 0, rowStart = 0, nextStart = n - 1;
         for (var k = 0; k < maxPairs; k++)
         {
-            var index = chosen[k];
-            while (index >= nextStart)
-            {
-                row++;
-                rowStart = nextStart;
-                nextStart += n - 1 - row;
-            }
-
-            pairs[k] = ((int)row, (int)(index - rowStart + row + 1));
+            pairs[k] = Unrank(chosen[k], n);
         }
 
         return pairs;
