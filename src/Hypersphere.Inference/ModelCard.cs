@@ -60,6 +60,10 @@ public sealed record OnnxSpec(string File, string Sha256, long Size, long IrVers
 /// <param name="Width">SmallAlexNet width multiplier.</param>
 /// <param name="Seed">Run seed.</param>
 /// <param name="SourceCommit">git commit of the trainer, if known.</param>
+/// <param name="Augmentation">
+/// How training views were made; null in cards written before it was recorded (those models used
+/// <see cref="Augmentation.ViewRecipe.Paper"/> with the default crop scale).
+/// </param>
 public sealed record TrainingSpec(
     string Dataset,
     string Loss,
@@ -68,7 +72,8 @@ public sealed record TrainingSpec(
     int BatchSize,
     double Width,
     long Seed,
-    string? SourceCommit);
+    string? SourceCommit,
+    Augmentation.ViewRecipe? Augmentation = null);
 
 /// <summary>Scores from <c>hypersphere eval</c>, accuracies as fractions.</summary>
 /// <param name="Knn5Output">5-NN on the output.</param>

@@ -89,6 +89,17 @@ public static class ModelCardFile
         Require(onnx.Size >= 0, source, "onnx.size", "at least 0", Text(onnx.Size));
         Require(onnx.Input.Length > 0, source, "onnx.input", "a tensor name", "empty");
         Require(onnx.Outputs.Count > 0 && onnx.Outputs.All(o => !string.IsNullOrEmpty(o)), source, "onnx.outputs", "a non-empty list of tensor names (the embedding first)", $"[{string.Join(", ", onnx.Outputs)}]");
+        if (card.Training.Augmentation is { } recipe)
+        {
+            try
+            {
+                recipe.Validate();
+            }
+            catch (HypersphereException e)
+            {
+                throw new HypersphereException(ErrorKind.Corrupt, $"model card '{source}': training.augmentation is out of range: {e.Message}", e);
+            }
+        }
     }
 
     private static void Require(bool ok, string source, string field, string expected, string actual)

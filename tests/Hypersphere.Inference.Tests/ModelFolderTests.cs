@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Hypersphere.Core.Errors;
+using Hypersphere.Inference.Augmentation;
 using Hypersphere.Inference.Tests.Support;
 
 namespace Hypersphere.Inference.Tests;
@@ -141,6 +142,8 @@ public sealed class ModelFolderTests(ToyModel model) : IClassFixture<ToyModel>, 
     [InlineData("onnx", "sha256", "\"ABC\"", "onnx.sha256 must be 64 lower-case hex digits, but was 'ABC'")]
     [InlineData("onnx", "outputs", "[]", "onnx.outputs must be a non-empty list of tensor names (the embedding first), but was []")]
     [InlineData(null, "embedding_dim", "0", "embedding_dim must be positive, but was 0")]
+    [InlineData("training", "augmentation", """{"crop_scale_min": 0, "crop_scale_max": 1, "brightness": 0.4, "contrast": 0.4, "saturation": 0.4, "hue": 0.4, "grayscale_probability": 0.2}""",
+        "training.augmentation is out of range: crop scale must satisfy 0 < min ≤ max ≤ 1, but was [0, 1]")]
     public void UnusableValueIsCorruptWithAPreciseMessage(string? parent, string field, string value, string message)
     {
         var dir = _temp.Folder("m");
@@ -165,13 +168,15 @@ public sealed class ModelFolderTests(ToyModel model) : IClassFixture<ToyModel>, 
 
         Assert.Equal(card.Onnx.Sha256, read.Onnx.Sha256);
         Assert.Equal(card.Input.Mean, read.Input.Mean);
+        Assert.Equal(card.Training.Augmentation, read.Training.Augmentation);
         Assert.Contains("\"embedding_dim\": 16", File.ReadAllText(path), StringComparison.Ordinal);
+        Assert.Contains("\"crop_scale_min\": 0.2", File.ReadAllText(path), StringComparison.Ordinal);
     }
 
     private static ModelCard ValidCard() => new(
         "toy", "1", DateTimeOffset.UnixEpoch, new InputSpec(1, 8, 8, [0.25f], [0.5f], "stretch"), 16,
         new OnnxSpec("model.onnx", new string('a', 64), 100, 8, 17, "images", ["embedding"]),
-        new TrainingSpec("toy", "align_uniform", new Dictionary<string, double>(), 1, 4, 1, 7, null), null);
+        new TrainingSpec("toy", "align_uniform", new Dictionary<string, double>(), 1, 4, 1, 7, null, ViewRecipe.Paper()), null);
 
     private static JsonObject ValidCardJson() =>
         JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(ValidCard(), ModelCard.Json))!.AsObject();

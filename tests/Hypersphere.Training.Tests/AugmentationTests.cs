@@ -1,3 +1,4 @@
+using Hypersphere.Inference.Augmentation;
 using Hypersphere.Training.Augmentation;
 using static TorchSharp.torch;
 
@@ -12,7 +13,7 @@ public class AugmentationTests
     {
         // Crop scale [1, 1]: every sampled aspect ratio ≠ 1 overflows the image, so the crop falls back to the
         // whole image; the affine grid must then reproduce it pixel for pixel (or mirrored).
-        var spec = new AugmentationSpec(8, 1, 1, 0, 0, 0, 0, 0, Mean, Std);
+        var spec = new AugmentationSpec(8, new ViewRecipe(1, 1, 0, 0, 0, 0, 0), Mean, Std);
         var augmenter = new ViewAugmenter(spec, channels: 1);
         var pixels = Enumerable.Range(0, 16 * 64).Select(i => (byte)((i * 37) % 251)).ToArray();
         using var images = tensor(pixels, [16, 1, 8, 8]);

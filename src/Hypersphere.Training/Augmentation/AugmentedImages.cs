@@ -85,5 +85,5 @@ public sealed class AugmentedImages : EmbeddingInput
 public static class TrainConfigDefaults
 {
     /// <summary>Smallest RandomResizedCrop area fraction training uses unless told otherwise.</summary>
-    public const double CropScaleMin = 0.2;
+    public const double CropScaleMin = Inference.Augmentation.ViewRecipe.DefaultCropScaleMin;
 }

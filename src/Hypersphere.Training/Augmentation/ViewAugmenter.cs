@@ -30,9 +30,9 @@ public sealed class ViewAugmenter
         var b = (int)x.shape[0];
         x = ResizedCropAndFlip(x, b, random);
         x = Jitter(x, b, random);
-        if (_channels == 3 && _spec.GrayscaleProbability > 0)
+        if (_channels == 3 && _spec.Recipe.GrayscaleProbability > 0)
         {
-            var mask = Bernoulli(b, _spec.GrayscaleProbability, random, x.device).view(b, 1, 1, 1);
+            var mask = Bernoulli(b, _spec.Recipe.GrayscaleProbability, random, x.device).view(b, 1, 1, 1);
             x = where(mask, Gray(x).expand_as(x), x);
         }
 
@@ -89,7 +89,7 @@ public sealed class ViewAugmenter
         var area = (double)height * width;
         for (var attempt = 0; attempt < 10; attempt++)
         {
-            var target = area * (_spec.CropScaleMin + (random.NextDouble() * (_spec.CropScaleMax - _spec.CropScaleMin)));
+            var target = area * (_spec.Recipe.CropScaleMin + (random.NextDouble() * (_spec.Recipe.CropScaleMax - _spec.Recipe.CropScaleMin)));
             var ratio = Math.Exp(MinLogRatio + (random.NextDouble() * (MaxLogRatio - MinLogRatio)));
             var w = (int)Math.Round(Math.Sqrt(target * ratio));
             var h = (int)Math.Round(Math.Sqrt(target / ratio));
@@ -115,10 +115,10 @@ public sealed class ViewAugmenter
         {
             x = op switch
             {
-                0 when _spec.Brightness > 0 => (x * Factors(b, _spec.Brightness, random, x.device)).clamp(0, 1),
-                1 when _spec.Contrast > 0 => Blend(x, Gray(x).mean([1, 2, 3], keepdim: true), Factors(b, _spec.Contrast, random, x.device)),
-                2 when _spec.Saturation > 0 => Blend(x, Gray(x), Factors(b, _spec.Saturation, random, x.device)),
-                3 when _spec.Hue > 0 => RotateHue(x, b, random),
+                0 when _spec.Recipe.Brightness > 0 => (x * Factors(b, _spec.Recipe.Brightness, random, x.device)).clamp(0, 1),
+                1 when _spec.Recipe.Contrast > 0 => Blend(x, Gray(x).mean([1, 2, 3], keepdim: true), Factors(b, _spec.Recipe.Contrast, random, x.device)),
+                2 when _spec.Recipe.Saturation > 0 => Blend(x, Gray(x), Factors(b, _spec.Recipe.Saturation, random, x.device)),
+                3 when _spec.Recipe.Hue > 0 => RotateHue(x, b, random),
                 _ => x,
             };
         }
@@ -153,7 +153,7 @@ public sealed class ViewAugmenter
         var rotations = new float[b * 9];
         for (var i = 0; i < b; i++)
         {
-            var angle = 2 * Math.PI * (-_spec.Hue + (random.NextDouble() * 2 * _spec.Hue));
+            var angle = 2 * Math.PI * (-_spec.Recipe.Hue + (random.NextDouble() * 2 * _spec.Recipe.Hue));
             var (sin, cos) = Math.SinCos(angle);
             var r = rotations.AsSpan(i * 9, 9);
             r[0] = 1;

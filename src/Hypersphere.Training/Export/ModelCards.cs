@@ -47,7 +47,8 @@ public static class ModelCards
             new InputSpec(state.Channels, state.InputSize, state.InputSize, state.Mean, state.Std, ModelCardFile.StretchResize),
             config.FeatureDim,
             new OnnxSpec("model.onnx", string.Empty, 0, OnnxExporter.IrVersion, OnnxExporter.Opset, OnnxExporter.InputName, outputs),
-            new TrainingSpec(config.Dataset, loss.Preset, parameters, state.Epoch, config.BatchSize, config.Width, config.Seed, state.SourceCommit),
+            new TrainingSpec(config.Dataset, loss.Preset, parameters, state.Epoch, config.BatchSize, config.Width, config.Seed, state.SourceCommit,
+                Inference.Augmentation.ViewRecipe.Paper(config.CropScaleMin)),
             evaluation);
     }
 
