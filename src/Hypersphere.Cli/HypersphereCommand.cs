@@ -11,6 +11,7 @@ internal static class HypersphereCommand
         var root = new RootCommand("Hypersphere: representation learning on the unit hypersphere (Wang & Isola, ICML 2020).");
         root.Subcommands.Add(QualityCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());

@@ -1,5 +1,4 @@
 using Hypersphere.Core.IO;
-using Hypersphere.Inference.Formats;
 
 namespace Hypersphere.Cli.Tests;
 
@@ -12,7 +11,7 @@ public sealed class EmbedAugmentTests
     public void AugmentedViewsAreSeededIndependentOfTheBatchAndCloserToTheirImageThanOtherImagesAre()
     {
         using var folder = new TempFolder();
-        var input = FirstTestImages(folder);
+        var input = TestImages.FirstFashionMnist(folder, Images);
         var model = Repository.PathOf("models", "fmnist-align-uniform", "1");
 
         var clean = Embed(folder, "clean.npy", "--model", model, "--input", input);
@@ -59,16 +58,6 @@ public sealed class EmbedAugmentTests
         var path = folder.File(name);
         var (code, _, stderr) = CliProcess.Run(["embed", .. args, "--out", path, "--provider", "cpu"]);
         Assert.True(code == 0, stderr);
-        return path;
-    }
-
-    // The first images of Debian's Fashion-MNIST test set as a uint8 (N, 28, 28) .npy.
-    private static string FirstTestImages(TempFolder folder)
-    {
-        var idx = IdxFormat.ReadImages("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz");
-        var path = folder.File("images.npy");
-        var bytes = idx.Pixels.AsSpan(0, Images * idx.Rows * idx.Columns).ToArray();
-        File.WriteAllBytes(path, NpyBytes.File($"{{'descr': '|u1', 'fortran_order': False, 'shape': ({Images}, {idx.Rows}, {idx.Columns}), }}", bytes));
         return path;
     }
 }
