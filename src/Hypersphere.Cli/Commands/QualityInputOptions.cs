@@ -7,7 +7,7 @@ namespace Hypersphere.Cli.Commands;
 
 /// <summary>
 /// The options <c>quality</c> and <c>report</c> share (<c>--embeddings</c>, <c>--positives</c>, <c>--labels</c>,
-/// <c>--alpha</c>, <c>--t</c>, <c>--normalize</c>), defined once, and the one way their files are read and analysed.
+/// <c>--alpha</c>, <c>--t</c>, <c>--normalize</c>, and the sampling ones), defined once, and the one way their files are read and analysed.
 /// </summary>
 internal sealed class QualityInputOptions
 {
@@ -30,6 +30,16 @@ internal sealed class QualityInputOptions
         Alpha = new Option<double>("--alpha") { Description = "Alignment exponent α, in (0, 1000]", DefaultValueFactory = _ => 2 };
         T = new Option<double>("--t") { Description = "Uniformity kernel width t, in (0, 1e300]", DefaultValueFactory = _ => 2 };
         Normalize = new Option<bool>("--normalize") { Description = "L2-normalise rows instead of refusing rows that are not unit norm" };
+        SamplePairs = new Option<long?>("--sample-pairs")
+        {
+            Description = "Estimate uniformity from this many uniformly drawn pairs (and alignment from as many positive pairs), with 95 % intervals",
+        };
+        Error = new Option<double?>("--error") { Description = "Estimate from as many pairs as a 95 % half-width of about this on uniformity needs" };
+        Seed = new Option<int>("--seed") { Description = "Seed of the sampled pairs and rows", DefaultValueFactory = _ => 0 };
+        Exact = new Option<bool>("--exact")
+        {
+            Description = $"Visit every pair, however many (by default inputs above {SamplingOptions.DefaultAutoAbovePairs:N0} pairs are sampled for a half-width of {SamplingOptions.DefaultError})",
+        };
     }
 
     public Option<FileInfo?> Embeddings { get; }
@@ -44,15 +54,26 @@ internal sealed class QualityInputOptions
 
     public Option<bool> Normalize { get; }
 
-    /// <summary>All six, in the order help lists them.</summary>
-    public IEnumerable<Option> All => [Embeddings, Positives, Labels, Alpha, T, Normalize];
+    public Option<long?> SamplePairs { get; }
+
+    public Option<double?> Error { get; }
+
+    public Option<int> Seed { get; }
+
+    public Option<bool> Exact { get; }
+
+    /// <summary>All of them, in the order help lists them.</summary>
+    public IEnumerable<Option> All => [Embeddings, Positives, Labels, Alpha, T, Normalize, SamplePairs, Error, Seed, Exact];
 
     /// <summary>Reads the files named on <paramref name="parse"/> and analyses them (<c>--embeddings</c> must be present).</summary>
     public QualityInputs Load(ParseResult parse) => QualityInputs.Load(
         parse.GetValue(Embeddings)!.FullName,
         parse.GetValue(Positives)?.FullName,
         parse.GetValue(Labels)?.FullName,
-        new QualityOptions(parse.GetValue(Alpha), parse.GetValue(T)),
+        new QualityOptions(
+            parse.GetValue(Alpha),
+            parse.GetValue(T),
+            Sampling: new SamplingOptions(parse.GetValue(SamplePairs), parse.GetValue(Error), parse.GetValue(Seed), parse.GetValue(Exact))),
         parse.GetValue(Normalize));
 }
 

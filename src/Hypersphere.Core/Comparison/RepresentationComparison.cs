@@ -1,4 +1,5 @@
 using System.Globalization;
+using Hypersphere.Core.Embeddings;
 using Hypersphere.Core.Errors;
 using Hypersphere.Core.IO;
 
@@ -86,7 +87,7 @@ public static class RepresentationComparison
         var (ra, rb) = (a, b);
         if (n > options.MaxRbfRows)
         {
-            var rows = SampleRows(n, options.MaxRbfRows, options.Seed);
+            var rows = RowSample.Indices(n, options.MaxRbfRows, options.Seed);
             (ra, rb) = (Take(a, rows), Take(b, rows));
             warnings.Add(Text($"rbf_cka is computed on a seeded sample of {rows.Length} of the {n} rows (seed {options.Seed}); the rest on all rows"));
         }
@@ -105,26 +106,7 @@ public static class RepresentationComparison
         return new ComparisonReport(n, a.Cols, b.Cols, linear, debiased, rbf, options.RbfThreshold, ra.Rows, MutualNeighbours.Overlap(a, b, k), k, warnings);
     }
 
-    /// <summary><paramref name="count"/> distinct rows of <paramref name="n"/>, drawn uniformly with <paramref name="seed"/>, in increasing order.</summary>
-    private static int[] SampleRows(int n, int count, int seed)
-    {
-        var all = Enumerable.Range(0, n).ToArray();
-        new Random(seed).Shuffle(all);
-        var rows = all[..count];
-        Array.Sort(rows);
-        return rows;
-    }
-
-    private static MatrixData Take(MatrixData m, int[] rows)
-    {
-        var values = new double[rows.Length * m.Cols];
-        for (var r = 0; r < rows.Length; r++)
-        {
-            m.Values.AsSpan(rows[r] * m.Cols, m.Cols).CopyTo(values.AsSpan(r * m.Cols, m.Cols));
-        }
-
-        return new MatrixData(values, rows.Length, m.Cols);
-    }
+    private static MatrixData Take(MatrixData m, int[] rows) => new(RowSample.Gather(m.Values, m.Cols, rows), rows.Length, m.Cols);
 
     private static string Text(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -8,7 +8,9 @@ namespace Hypersphere.Core.Quality;
 /// <param name="Alpha">Alignment exponent α in (0, <see cref="Alignment.MaxAlpha"/>].</param>
 /// <param name="T">Uniformity kernel width t in (0, <see cref="Uniformity.MaxT"/>].</param>
 /// <param name="MaxDegreeOfParallelism">Cores for the pairwise passes; −1 for all.</param>
-public sealed record QualityOptions(double Alpha = Alignment.DefaultAlpha, double T = Uniformity.DefaultT, int MaxDegreeOfParallelism = -1);
+/// <param name="Sampling">Exact or sampled (default: exact up to <see cref="SamplingOptions.DefaultAutoAbovePairs"/> pairs).</param>
+public sealed record QualityOptions(
+    double Alpha = Alignment.DefaultAlpha, double T = Uniformity.DefaultT, int MaxDegreeOfParallelism = -1, SamplingOptions? Sampling = null);
 
 /// <summary>Computes a <see cref="QualityReport"/>: the one implementation behind the trainer's logs, the CLI and the service.</summary>
 public static class QualityAnalyzer
@@ -35,22 +37,57 @@ public static class QualityAnalyzer
         var notes = new List<string>(warnings ?? []);
         var n = embeddings.Rows;
         var d = embeddings.Dim;
-        var uniformity = Uniformity.Compute(embeddings, options.T, options.MaxDegreeOfParallelism);
+        var sampling = options.Sampling ?? new SamplingOptions();
+        sampling.Validate();
+        var allPairs = (long)n * (n - 1) / 2;
+        var drawn = PairsToDraw(embeddings, options.T, sampling, allPairs, notes);
+
+        double uniformity;
         double? alignment = null, uniformityPositives = null, uniformityMean = null;
+        double[]? uniformityCi = null, alignmentCi = null;
+        if (drawn is long m)
+        {
+            var estimate = SampledEstimates.Uniformity(embeddings, options.T, m, sampling.Seed, options.MaxDegreeOfParallelism);
+            (uniformity, uniformityCi) = (estimate.Value, [estimate.Low, estimate.High]);
+        }
+        else
+        {
+            uniformity = Uniformity.Compute(embeddings, options.T, options.MaxDegreeOfParallelism);
+        }
+
         if (positives is not null)
         {
-            alignment = Alignment.Compute(embeddings, positives, options.Alpha);
-            uniformityPositives = Uniformity.Compute(positives, options.T, options.MaxDegreeOfParallelism);
+            if (drawn is long m2 && m2 < n)
+            {
+                var estimate = SampledEstimates.Alignment(embeddings, positives, options.Alpha, m2, sampling.Seed);
+                (alignment, alignmentCi) = (estimate.Value, [estimate.Low, estimate.High]);
+            }
+            else
+            {
+                alignment = Alignment.Compute(embeddings, positives, options.Alpha);
+            }
+
+            uniformityPositives = drawn is long m3
+                ? SampledEstimates.Uniformity(positives, options.T, m3, sampling.Seed + 1, options.MaxDegreeOfParallelism).Value
+                : Uniformity.Compute(positives, options.T, options.MaxDegreeOfParallelism);
             uniformityMean = (uniformity + uniformityPositives.Value) / 2;
         }
 
         var reference = new UniformityReferenceValues(
             UniformityReference.UniformOptimum(d, options.T),
             UniformityReference.FiniteNBound(n, options.T));
-        var rankMe = RankMe.Compute(embeddings);
+        var rankMeRows = drawn is null ? embeddings : RowSample(embeddings, SamplingOptions.RankMeRows, sampling.Seed);
+        var rankMe = RankMe.Compute(rankMeRows);
         var meanCosine = Spread.MeanCosine(embeddings);
         var std = Spread.StdTimesSqrtDim(embeddings);
-        var knn = labels is null ? null : NearestNeighbourAccuracy.Compute(embeddings, labels);
+        KnnAccuracy? knn = null;
+        int? knnRows = null;
+        if (labels is not null)
+        {
+            var (rows, rowLabels) = drawn is null || n <= SamplingOptions.KnnRows ? (embeddings, labels) : LabelledSample(embeddings, labels, sampling.Seed);
+            knn = NearestNeighbourAccuracy.Compute(rows, rowLabels);
+            knnRows = rows.Rows;
+        }
 
         var c = CultureInfo.InvariantCulture;
         if (n < SmallSample)
@@ -70,7 +107,53 @@ public static class QualityAnalyzer
 
         var verdict = CollapseVerdict.Judge(n, d, meanCosine, std, rankMe, uniformity, reference.UniformOptimum);
         return new QualityReport(
-            n, d, options.Alpha, options.T, alignment, uniformity, uniformityPositives, uniformityMean,
-            reference, rankMe, meanCosine, std, knn, verdict, notes);
+            n, d, options.Alpha, options.T, drawn is null ? "exact" : "sampled", drawn ?? allPairs, alignment, alignmentCi, uniformity, uniformityCi,
+            uniformityPositives, uniformityMean, reference, rankMe, rankMeRows.Rows, meanCosine, std, knn, knnRows, verdict, notes);
     }
+
+    /// <summary>The pairs to draw, or null for the exact pass; notes why when the choice was not asked for.</summary>
+    private static long? PairsToDraw(EmbeddingMatrix x, double t, SamplingOptions sampling, long allPairs, List<string> notes)
+    {
+        var c = CultureInfo.InvariantCulture;
+        if (sampling.Exact)
+        {
+            return null;
+        }
+
+        var error = sampling.Error;
+        if (sampling.Pairs is null && error is null)
+        {
+            if (allPairs <= sampling.AutoAbovePairs)
+            {
+                return null;
+            }
+
+            error = SamplingOptions.DefaultError;
+            notes.Add(string.Format(c, "{0} rows make {1} pairs, more than the {2} computed exactly by default: uniformity, alignment, RankMe and k-NN are estimated from seeded samples (95 % intervals in uniformity_ci and alignment_ci); ask for exact to visit every pair", x.Rows, allPairs, sampling.AutoAbovePairs));
+        }
+
+        var pairs = sampling.Pairs ?? Math.Max(
+            SamplingOptions.PilotPairs,
+            SampledEstimates.PairsForError(SampledEstimates.Uniformity(x, t, Math.Min(SamplingOptions.PilotPairs, Math.Max(2, allPairs)), ~sampling.Seed), error!.Value));
+        if (pairs >= allPairs)
+        {
+            notes.Add(string.Format(c, "sampling {0} pairs would cost more than the {1} pairs there are: computed exactly instead", pairs, allPairs));
+            return null;
+        }
+
+        return pairs;
+    }
+
+    /// <summary>At most <paramref name="count"/> rows drawn without replacement with <paramref name="seed"/>, in their order.</summary>
+    private static EmbeddingMatrix RowSample(EmbeddingMatrix x, int count, int seed) =>
+        x.Rows <= count ? x : Subset(x, Embeddings.RowSample.Indices(x.Rows, count, seed));
+
+    private static (EmbeddingMatrix Rows, IReadOnlyList<int> Labels) LabelledSample(EmbeddingMatrix x, IReadOnlyList<int> labels, int seed)
+    {
+        var rows = Embeddings.RowSample.Indices(x.Rows, SamplingOptions.KnnRows, seed + 2);
+        return (Subset(x, rows), rows.Select(i => labels[i]).ToArray());
+    }
+
+    private static EmbeddingMatrix Subset(EmbeddingMatrix x, int[] rows) =>
+        EmbeddingMatrix.Create(Embeddings.RowSample.Gather(x.Values, x.Dim, rows), rows.Length, x.Dim, normalize: false);
 }
