@@ -47,5 +47,11 @@ public sealed class PrometheusScrapeTests : IClassFixture<ToyModels>, IDisposabl
         await Task.Delay(TimeSpan.FromSeconds(2));
         Assert.Equal(requests, await prometheus.QueryAsync(sent));
         Assert.Equal(requests, await prometheus.QueryAsync(sent.Replace("hypersphere_http_requests_total", "hypersphere_http_request_duration_seconds_count", StringComparison.Ordinal)));
+
+        // The harness's own contract: several series or a malformed query are errors, not a quiet first value.
+        var several = await Assert.ThrowsAsync<InvalidOperationException>(() => prometheus.QueryAsync("{job=\"hypersphere\"}"));
+        Assert.Contains("aggregate", several.Message, StringComparison.Ordinal);
+        var malformed = await Assert.ThrowsAsync<InvalidOperationException>(() => prometheus.QueryAsync("sum(up"));
+        Assert.Contains("400", malformed.Message, StringComparison.Ordinal);
     }
 }
