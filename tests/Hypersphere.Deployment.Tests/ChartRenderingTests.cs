@@ -140,14 +140,14 @@ public sealed class ChartRenderingTests
         Assert.Equal(["Hypersphere__AdminKeys__0", "Hypersphere__ApiKeys__0", "Hypersphere__ApiKeys__1"], data.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("key-two", Encoding.UTF8.GetString(Convert.FromBase64String((string)data["Hypersphere__ApiKeys__1"]!)));
         Assert.Contains(Yaml.List(container, "envFrom").Cast<IDictionary<string, object?>>(), e => (string?)Yaml.At(e, "secretRef.name") == secret.Name);
-        Assert.Contains(Yaml.List(container, "envFrom").Cast<IDictionary<string, object?>>(), e => (string?)Yaml.At(e, "configMapRef.name") == rendered.One("ConfigMap").Name);
+        Assert.Contains(Yaml.List(container, "envFrom").Cast<IDictionary<string, object?>>(), e => (string?)Yaml.At(e, "configMapRef.name") == rendered.One("ConfigMap", "configmap.yaml").Name);
 
         // Models from the claim, read-only, where the service looks for them.
         var claim = rendered.One("PersistentVolumeClaim");
         Assert.Equal(claim.Name, Yaml.At(Yaml.Named(Yaml.List(pod, "volumes"), "models"), "persistentVolumeClaim.claimName"));
         var models = Yaml.Named(Yaml.List(container, "volumeMounts"), "models");
         Assert.Equal(true, models["readOnly"]);
-        Assert.Equal(Yaml.At(rendered.One("ConfigMap").Body, "data.Hypersphere__ModelsPath"), models["mountPath"]);
+        Assert.Equal(Yaml.At(rendered.One("ConfigMap", "configmap.yaml").Body, "data.Hypersphere__ModelsPath"), models["mountPath"]);
 
         // Monitoring selects the Service's port by name.
         var monitor = rendered.One("ServiceMonitor");

@@ -61,7 +61,7 @@ public sealed class ChartSettingsTests
     public void TheEnvironmentTheChartSetsBindsToTheServiceOptionsAndPassesValidation(string overrides)
     {
         var rendered = _chart.Render(overrides);
-        var environment = Yaml.Map(rendered.One("ConfigMap").Body, "data").ToDictionary(p => p.Key, p => Assert.IsType<string>(p.Value));
+        var environment = Yaml.Map(rendered.One("ConfigMap", "configmap.yaml").Body, "data").ToDictionary(p => p.Key, p => Assert.IsType<string>(p.Value));
         foreach (var secret in rendered.OfKind("Secret"))
         {
             foreach (var (key, value) in Yaml.Map(secret.Body, "data"))

@@ -8,13 +8,52 @@ namespace Hypersphere.Deployment.Tests;
 /// </summary>
 public sealed class TemplateEngineTests
 {
-    private static string Render(string template, string values = "")
+    private static string Render(string template, string values = "", string? chartDirectory = null)
     {
         var engine = new TemplateEngine();
         engine.Add("t", template);
         var root = GoValues.NewMap();
         root["Values"] = HelmYaml.LoadMap(values, helmNumbers: true);
+        if (chartDirectory is not null)
+        {
+            root["Files"] = new ChartFiles(chartDirectory);
+        }
+
         return engine.Execute("t", root);
+    }
+
+    [Fact]
+    public void FilesGetReadsAChartFileVerbatimThroughDotDollarAndAPipeline()
+    {
+        using var chart = new TempFolder();
+        chart.Folder("dashboards");
+        File.WriteAllText(chart.File("dashboards", "d.json"), "{\n  \"legend\": \"{{model}}\"\n}");
+
+        // Not executed as a template: Grafana's {{model}} survives, as with Helm.
+        Assert.Equal("{\n  \"legend\": \"{{model}}\"\n}", Render("{{ .Files.Get \"dashboards/d.json\" }}", chartDirectory: chart.Path));
+        Assert.Equal("x:\n  {\n    \"legend\": \"{{model}}\"\n  }", Render("x:{{ $.Files.Get \"dashboards/d.json\" | nindent 2 }}", chartDirectory: chart.Path));
+        Assert.Equal("{\n  \"legend\": \"{{model}}\"\n}", Render("{{ $f := .Files }}{{ $f.Get \"dashboards/d.json\" }}", chartDirectory: chart.Path));
+    }
+
+    [Theory]
+    [InlineData("{{ .Files.Get \"dashboards/none.json\" }}", "no such file")]
+    [InlineData("{{ .Files.Get \"../outside.json\" }}", "no such file")]
+    [InlineData("{{ .Files.Get \"templates/t.yaml\" }}", "out of .Files")]
+    [InlineData("{{ .Files.Get \"values.yaml\" }}", "out of .Files")]
+    [InlineData("{{ .Files.Glob \"dashboards/*\" }}", "not supported")]
+    [InlineData("{{ .Files.Get }}", "one string argument")]
+    public void FilesGetRefusesWhatHelmWouldRenderEmptyOrDoesNotOffer(string template, string message)
+    {
+        using var temp = new TempFolder();
+        var chart = temp.Folder("chart");
+        Directory.CreateDirectory(Path.Combine(chart, "templates"));
+        File.WriteAllText(Path.Combine(chart, "templates", "t.yaml"), "a: 1");
+        File.WriteAllText(Path.Combine(chart, "values.yaml"), "a: 1");
+        File.WriteAllText(temp.File("outside.json"), "{}"); // there, but not in the chart
+
+        var error = Assert.Throws<TemplateException>(() => Render(template, chartDirectory: chart));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -2,7 +2,7 @@ namespace Hypersphere.Deployment.Tests;
 
 /// <summary>
 /// yamllint (Debian's package, installed by .ci/install) passes on the chart's plain YAML files with the chart's
-/// .yamllint. Where yamllint is missing the test is skipped, except in CI (CI=true), where it must be there.
+/// .yamllint. Where yamllint is missing the test is skipped, except in CI (CI=true), where it must be there (<see cref="DebianTool"/>).
 /// </summary>
 public sealed class YamllintTests
 {
@@ -43,15 +43,5 @@ public sealed class YamllintTests
         Assert.Contains(list.Split('\n'), line => line.Trim().Split(' ', 2)[0] == "yamllint");
     }
 
-    private static string RequireYamllint()
-    {
-        var yamllint = Processes.Which("yamllint");
-        if (yamllint is null && Environment.GetEnvironmentVariable("CI") == "true")
-        {
-            Assert.Fail("yamllint is not installed; .ci/install installs it (Debian package yamllint)");
-        }
-
-        Skip.If(yamllint is null, "yamllint is not installed (apt-get install yamllint)");
-        return yamllint!;
-    }
+    private static string RequireYamllint() => DebianTool.Require("/usr/bin/yamllint", "yamllint");
 }

@@ -112,3 +112,17 @@ means pvc). Anything else stops the rendering.
 {{- $repository := required "models.source image needs models.image.repository (an image holding the models and cp)" .Values.models.image.repository }}
 {{- if .Values.models.image.tag }}{{ printf "%s:%v" $repository .Values.models.image.tag }}{{ else }}{{ $repository }}{{ end }}
 {{- end }}
+
+{{/* The label matchers that keep an alert to this release's scraped service (the labels the ServiceMonitor's targets get). */}}
+{{- define "hypersphere.scrapeSelector" -}}
+namespace="{{ .Release.Namespace }}", service="{{ include "hypersphere.fullname" . }}"
+{{- end }}
+
+{{/*
+PromQL: a counter rose within a window. increase() needs two samples, and the service's labelled counters first
+appear already at 1 (prometheus-net exports a label set once it is counted), so a series that is new within the
+window counts too. Call with (dict "series" "name{matchers}" "window" "10m").
+*/}}
+{{- define "hypersphere.counterRose" -}}
+increase({{ .series }}[{{ .window }}]) > 0 or ({{ .series }} unless {{ .series }} offset {{ .window }})
+{{- end }}

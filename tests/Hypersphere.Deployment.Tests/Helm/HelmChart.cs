@@ -27,6 +27,9 @@ public sealed record RenderedChart(
 {
     public Manifest One(string kind) => Assert.Single(Manifests, m => m.Kind == kind);
 
+    /// <summary>The one object of <paramref name="kind"/> that <paramref name="file"/> renders (where other templates render that kind too).</summary>
+    public Manifest One(string kind, string file) => Assert.Single(Manifests, m => m.Kind == kind && m.File == file);
+
     public IEnumerable<Manifest> OfKind(string kind) => Manifests.Where(m => m.Kind == kind);
 }
 
@@ -95,6 +98,7 @@ public sealed partial class HelmChart
             ["IsInstall"] = true,
             ["IsUpgrade"] = false,
         };
+        root["Files"] = new ChartFiles(Directory);
         root["Template"] = new SortedDictionary<string, object?>(StringComparer.Ordinal) { ["BasePath"] = basePath, ["Name"] = string.Empty };
 
         var files = new Dictionary<string, string>(StringComparer.Ordinal);

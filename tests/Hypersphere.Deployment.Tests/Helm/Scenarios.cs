@@ -31,6 +31,8 @@ public static class Scenarios
               release: kube-prometheus-stack
           prometheusRule:
             enabled: true
+          grafanaDashboard:
+            enabled: true
         networkPolicy:
           enabled: true
           from:

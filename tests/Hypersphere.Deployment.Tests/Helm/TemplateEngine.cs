@@ -166,6 +166,18 @@ public sealed class TemplateEngine
     private object? EvaluateCommand(Command command, object? dot, Scope scope, string template, int line, object? piped)
     {
         var head = command.Operands[0];
+        if (head.Token is { Kind: TokenKind.Field or TokenKind.Variable, Chain.Count: > 0 } method
+            && Receiver(method, dot, scope, template, line) is ITemplateMethods receiver)
+        {
+            var arguments = command.Operands.Skip(1).Select(o => EvaluateOperand(o, dot, scope, template, line)).ToList();
+            if (piped != Missing.Value)
+            {
+                arguments.Add(piped);
+            }
+
+            return receiver.Invoke(method.Chain[^1], arguments, $"{template}:{line}");
+        }
+
         if (head.Token is { Kind: TokenKind.Identifier } function)
         {
             var arguments = command.Operands.Skip(1).Select(o => (Func<object?>)(() => EvaluateOperand(o, dot, scope, template, line))).ToList();
@@ -206,10 +218,23 @@ public sealed class TemplateEngine
         };
     }
 
+    // What a field chain's last name is read from (.Files for .Files.Get): a method call if it has methods.
+    private static object? Receiver(Token token, object? dot, Scope scope, string template, int line)
+    {
+        var start = token.Kind == TokenKind.Variable ? scope.Get(token.Text, template, line) : dot;
+        return Walk(start, token.Chain!.Take(token.Chain!.Count - 1).ToList(), token.Text, template, line);
+    }
+
     private static object? Walk(object? value, IReadOnlyList<string> chain, string text, string template, int line)
     {
         foreach (var key in chain)
         {
+            if (value is ITemplateMethods methods)
+            {
+                value = methods.Invoke(key, [], $"{template}:{line}"); // a method without arguments, as Go calls it
+                continue;
+            }
+
             if (value is not IDictionary<string, object?> map)
             {
                 throw new TemplateException($"{template}:{line}: {text}: can't read .{key} of {GoValues.KindOf(value)}");

@@ -64,11 +64,4 @@ public static class Processes
             return new Result(process.ExitCode, output.ToString());
         }
     }
-
-    /// <summary>The full path of <paramref name="tool"/> on PATH, or null.</summary>
-    public static string? Which(string tool) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(folder => Path.Combine(folder, tool))
-            .FirstOrDefault(File.Exists);
 }
