@@ -46,7 +46,13 @@ internal static partial class OnnxSessionFactory
         using var sessionOptions = NewOptions(options);
         try
         {
-            sessionOptions.AppendExecutionProvider_CUDA(options.DeviceId);
+            // UpdateOptions logs through ONNX Runtime's default logger, which the environment creates: without it, the
+            // first load of a process fails with "Attempt to use DefaultLogger but none has been registered".
+            // The provider copies its options when it is appended, so they are disposed right after.
+            _ = OrtEnv.Instance();
+            using var cuda = new OrtCUDAProviderOptions();
+            cuda.UpdateOptions(options.Cuda.ToProviderOptions(options.DeviceId));
+            sessionOptions.AppendExecutionProvider_CUDA(cuda);
         }
         catch (OnnxRuntimeException e)
         {
