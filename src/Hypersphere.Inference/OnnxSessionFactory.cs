@@ -56,7 +56,7 @@ internal static partial class OnnxSessionFactory
         }
         catch (OnnxRuntimeException e)
         {
-            return (null, $"appending CUDA device {options.DeviceId} failed (CUDA 13 and cuDNN 9 are needed): {OneLine(e.Message)}{MissingCudaLibrary()}");
+            return (null, $"appending CUDA device {options.DeviceId} failed (CUDA 13 and cuDNN 9 are needed): {ProviderFailure(e.Message)}{MissingCudaLibrary()}");
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -123,6 +123,17 @@ internal static partial class OnnxSessionFactory
 
     [GeneratedRegex(@"lib[\w.+-]+\.so[\w.]*: cannot open shared object file")]
     private static partial Regex MissingSharedObject();
+
+    /// <summary>
+    /// ONNX Runtime's words for a provider that could not be set up. Reading the provider options loads the provider
+    /// library, and that failure's message names ONNX Runtime's source file and the library's path, which the reason
+    /// (shown by the service's <c>/healthz/ready</c>) must not: it is cut to what failed, and the missing dependency is
+    /// added by <see cref="MissingCudaLibrary"/>.
+    /// </summary>
+    private static string ProviderFailure(string message) =>
+        message.Contains("Failed to load library", StringComparison.Ordinal) || message.Contains("Failed to load shared library", StringComparison.Ordinal)
+            ? $"[ErrorCode:{RunFailures.ErrorCodeOf(message) ?? "Fail"}] the CUDA provider library failed to load"
+            : OneLine(message);
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 }
