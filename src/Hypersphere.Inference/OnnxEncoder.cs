@@ -101,15 +101,19 @@ public sealed class OnnxEncoder : IDisposable
             throw;
         }
 
-        var batch = 0;
-        try
+        var batch = 0; // the size being warmed, named when it fails
+        void WarmUpAll(OnnxEncoder warming)
         {
-            foreach (var size in options.WarmUpSizesOn(provider.Name))
+            foreach (var size in options.WarmUpSizesOn(warming.Provider.Name))
             {
                 batch = size;
-                warmUp(encoder, size);
+                warmUp(warming, size);
             }
+        }
 
+        try
+        {
+            WarmUpAll(encoder);
             return encoder;
         }
         catch (Exception e) when (options.Provider == ExecutionProviderChoice.Auto && provider.Name == ExecutionProviders.Cuda
@@ -122,11 +126,7 @@ public sealed class OnnxEncoder : IDisposable
                 folder, OnnxSessionFactory.OpenOnCpu(folder.OnnxPath, options), new ExecutionProviderInfo(ExecutionProviders.Cpu, options.Provider, reason), options);
             try
             {
-                foreach (var size in options.WarmUpSizesOn(ExecutionProviders.Cpu))
-                {
-                    warmUp(cpu, size);
-                }
-
+                WarmUpAll(cpu);
                 return cpu;
             }
             catch
