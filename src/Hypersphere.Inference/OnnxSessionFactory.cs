@@ -46,11 +46,17 @@ internal static partial class OnnxSessionFactory
         using var sessionOptions = NewOptions(options);
         try
         {
-            sessionOptions.AppendExecutionProvider_CUDA(options.DeviceId);
+            // UpdateOptions logs through ONNX Runtime's default logger, which the environment creates: without it, the
+            // first load of a process fails with "Attempt to use DefaultLogger but none has been registered".
+            // The provider copies its options when it is appended, so they are disposed right after.
+            _ = OrtEnv.Instance();
+            using var cuda = new OrtCUDAProviderOptions();
+            cuda.UpdateOptions(options.Cuda.ToProviderOptions(options.DeviceId));
+            sessionOptions.AppendExecutionProvider_CUDA(cuda);
         }
         catch (OnnxRuntimeException e)
         {
-            return (null, $"appending CUDA device {options.DeviceId} failed (CUDA 13 and cuDNN 9 are needed): {OneLine(e.Message)}{MissingCudaLibrary()}");
+            return (null, $"appending CUDA device {options.DeviceId} failed (CUDA 13 and cuDNN 9 are needed): {ProviderFailure(e.Message)}{MissingCudaLibrary()}");
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -117,6 +123,17 @@ internal static partial class OnnxSessionFactory
 
     [GeneratedRegex(@"lib[\w.+-]+\.so[\w.]*: cannot open shared object file")]
     private static partial Regex MissingSharedObject();
+
+    /// <summary>
+    /// ONNX Runtime's words for a provider that could not be set up. Reading the provider options loads the provider
+    /// library, and that failure's message names ONNX Runtime's source file and the library's path, which the reason
+    /// (shown by the service's <c>/healthz/ready</c>) must not: it is cut to what failed, and the missing dependency is
+    /// added by <see cref="MissingCudaLibrary"/>.
+    /// </summary>
+    private static string ProviderFailure(string message) =>
+        message.Contains("Failed to load library", StringComparison.Ordinal) || message.Contains("Failed to load shared library", StringComparison.Ordinal)
+            ? $"[ErrorCode:{RunFailures.ErrorCodeOf(message) ?? "Fail"}] the CUDA provider library failed to load"
+            : OneLine(message);
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 }

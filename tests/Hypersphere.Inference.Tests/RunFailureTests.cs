@@ -74,7 +74,7 @@ public sealed class RunFailureTests(ToyModel model) : IClassFixture<ToyModel>, I
     private static (Microsoft.ML.OnnxRuntime.InferenceSession, ExecutionProviderInfo) FakeCuda(string path, EncoderOptions options) =>
         (OnnxSessionFactory.OpenOnCpu(path, options), new ExecutionProviderInfo(ExecutionProviders.Cuda, options.Provider, null));
 
-    private static Action<OnnxEncoder> BrokenCudaWarmUp(List<string> warmUps) => encoder =>
+    private static Action<OnnxEncoder, int> BrokenCudaWarmUp(List<string> warmUps) => (encoder, batch) =>
     {
         warmUps.Add(encoder.Provider.Name);
         if (encoder.Provider.Name == ExecutionProviders.Cuda)
@@ -84,9 +84,9 @@ public sealed class RunFailureTests(ToyModel model) : IClassFixture<ToyModel>, I
                 OrtErrors.Make("RuntimeException", "CUDNN failure 1: CUDNN_STATUS_NOT_INITIALIZED ; GPU=0 ; hostname=n ; file=/ort/cudnn.cc ; line=1 ; expr=cudnnCreate"),
                 encoder.Folder.Id,
                 encoder.Provider.Name,
-                1);
+                batch);
         }
 
-        encoder.WarmUp();
+        encoder.WarmUp(batch);
     };
 }

@@ -197,14 +197,14 @@ public sealed class GpuFailureTests(ToyModels toys) : IClassFixture<ToyModels>, 
         folder,
         options,
         (path, o) => (OnnxSessionFactory.OpenOnCpu(path, o), new ExecutionProviderInfo(ExecutionProviders.Cuda, o.Provider, null)),
-        encoder =>
+        (encoder, batch) =>
         {
             if (encoder.Provider.Name == ExecutionProviders.Cuda)
             {
                 throw OrtErrors.Make("RuntimeException", "CUDNN failure 4: CUDNN_STATUS_INTERNAL_ERROR ; GPU=0 ; hostname=h ; file=/src/conv.cc ; line=1 ; expr=cudnnCreate");
             }
 
-            encoder.WarmUp();
+            encoder.WarmUp(batch);
         });
 
     private ServiceFactory Start(Dictionary<string, string?> settings, FailingRunner? runner = null, CapturingLogger? log = null, Action<IServiceCollection>? services = null)

@@ -30,6 +30,55 @@ public sealed class HypersphereOptions
     public int CudaDeviceId { get; set; }
 
     /// <summary>
+    /// How cuDNN picks each convolution's algorithm, once per input shape (the CUDA provider's
+    /// <c>cudnn_conv_algo_search</c>): <c>HEURISTIC</c> (the default: cuDNN's heuristics, no trial runs),
+    /// <c>EXHAUSTIVE</c> (ONNX Runtime's default: times every algorithm, slower warm-up, more device memory while it
+    /// searches) or <c>DEFAULT</c> (one fixed algorithm). Warm-up runs every batch size the batcher may send, so no
+    /// request pays the search (docs/deployment.md "Serving on a GPU").
+    /// </summary>
+    [RegularExpression("^(?i:EXHAUSTIVE|HEURISTIC|DEFAULT)$", ErrorMessage = "Hypersphere:CudnnConvAlgoSearch must be HEURISTIC, EXHAUSTIVE or DEFAULT")]
+    public string CudnnConvAlgoSearch { get; set; } = "HEURISTIC";
+
+    /// <summary>
+    /// How the CUDA provider's device memory arena grows (<c>arena_extend_strategy</c>): <c>kSameAsRequested</c> (the
+    /// default: by what a run asks) or <c>kNextPowerOfTwo</c> (ONNX Runtime's default: by powers of two, which may
+    /// reserve up to twice what runs need).
+    /// </summary>
+    [RegularExpression("^(?i:kSameAsRequested|kNextPowerOfTwo)$", ErrorMessage = "Hypersphere:CudaArenaExtendStrategy must be kSameAsRequested or kNextPowerOfTwo")]
+    public string CudaArenaExtendStrategy { get; set; } = "kSameAsRequested";
+
+    /// <summary>Most bytes the CUDA provider's device arena may hold (<c>gpu_mem_limit</c>); 0 (the default): no limit.</summary>
+    [Range(0, long.MaxValue, ErrorMessage = "Hypersphere:CudaMemoryLimitBytes must be between {1} and {2} (0: no limit)")]
+    public long CudaMemoryLimitBytes { get; set; }
+
+    /// <summary>
+    /// Whether the CUDA provider copies between host and device on its compute stream (<c>do_copy_in_default_stream</c>;
+    /// true, the default and ONNX Runtime's) or on separate streams, which ONNX Runtime warns may race for some models.
+    /// </summary>
+    public bool CudaCopyInDefaultStream { get; set; } = true;
+
+    /// <summary>The CUDA provider's options of the settings above.</summary>
+    public Inference.CudaProviderSettings CudaProvider => new(CudnnConvAlgoSearch, CudaArenaExtendStrategy, CudaMemoryLimitBytes, CudaCopyInDefaultStream);
+
+    /// <summary>The batch size GPU models get when <see cref="MaxBatchSize"/> is automatic; unmeasured until measured on a GPU.</summary>
+    public const int GpuMaxBatchSize = 128;
+
+    /// <summary>The batch delay GPU models get when <see cref="MaxBatchDelayMs"/> is automatic; unmeasured until measured on a GPU.</summary>
+    public const int GpuMaxBatchDelayMs = 2;
+
+    /// <summary>The batch size CPU models get when <see cref="MaxBatchSize"/> is automatic (docs/performance.md).</summary>
+    public const int CpuMaxBatchSize = 32;
+
+    /// <summary>The largest batch of a model on <paramref name="provider"/> (ONNX Runtime's provider name): <see cref="MaxBatchSize"/>, or the provider's default.</summary>
+    public int EffectiveMaxBatchSize(string provider) => MaxBatchSize > 0
+        ? MaxBatchSize
+        : provider == Inference.ExecutionProviders.Cuda ? GpuMaxBatchSize : CpuMaxBatchSize;
+
+    /// <summary>How long a batch of a model on <paramref name="provider"/> waits for company: <see cref="MaxBatchDelayMs"/>, or the provider's default.</summary>
+    public int EffectiveMaxBatchDelayMs(string provider) => MaxBatchDelayMs
+        ?? (provider == Inference.ExecutionProviders.Cuda ? GpuMaxBatchDelayMs : 0);
+
+    /// <summary>
     /// ONNX Runtime intra-op threads per session. 0 (the default): 1 while <see cref="ConcurrentBatches"/> is
     /// automatic too (parallel runs use the cores), else ONNX Runtime's default, one per physical core.
     /// </summary>
@@ -58,19 +107,28 @@ public sealed class HypersphereOptions
     [Range(4, 1_000_000_000, ErrorMessage = "Hypersphere:MaxQualityValues must be between {1} and {2}")]
     public long MaxQualityValues { get; set; } = 1L << 22;
 
-    /// <summary>Largest batch one ONNX Runtime run takes: the batcher coalesces requests for one model version up to it.</summary>
-    [Range(1, 4096, ErrorMessage = "Hypersphere:MaxBatchSize must be between {1} and {2}")]
-    public int MaxBatchSize { get; set; } = 32;
+    /// <summary>
+    /// Largest batch one ONNX Runtime run takes: the batcher coalesces requests for one model version up to it. 0 (the
+    /// default): by the model's provider, 32 on the CPU (docs/performance.md) and 128 on CUDA, a GPU default that is
+    /// unmeasured until measured on a GPU. On CUDA every size up to it is warmed up when a model loads.
+    /// </summary>
+    [Range(0, 4096, ErrorMessage = "Hypersphere:MaxBatchSize must be between {1} and {2} (0: by the provider)")]
+    public int MaxBatchSize { get; set; }
 
-    /// <summary>Longest the first image of a batch waits for others to join it, in milliseconds (0, the default: run what is queued at once; under load the requests that arrive during a run form the next batch).</summary>
+    /// <summary>
+    /// Longest the first image of a batch waits for others to join it, in milliseconds (0: run what is queued at once;
+    /// under load the requests that arrive during a run form the next batch). Unset (the default): by the model's
+    /// provider, 0 on the CPU and 2 ms on CUDA, a GPU default that is unmeasured until measured on a GPU.
+    /// </summary>
     [Range(0, 10_000, ErrorMessage = "Hypersphere:MaxBatchDelayMs must be between {1} and {2}")]
-    public int MaxBatchDelayMs { get; set; }
+    public int? MaxBatchDelayMs { get; set; }
 
     /// <summary>
     /// Most batches of one model version running at once (each an ONNX Runtime run on the one session). 0 (the
     /// default): on the CPU provider one run per core the process may use (<see cref="Environment.ProcessorCount"/>,
     /// which follows container CPU limits) divided by <see cref="IntraOpThreads"/>, each run on one intra-op thread
-    /// unless <see cref="IntraOpThreads"/> says otherwise, so runs never hand work between threads; on CUDA one.
+    /// unless <see cref="IntraOpThreads"/> says otherwise, so runs never hand work between threads; on CUDA two, so
+    /// one batch's copies and preparation overlap the other's kernels (a GPU default, unmeasured until measured on a GPU).
     /// On two cores this is 13 % faster over HTTP than one run on two threads (docs/performance.md).
     /// </summary>
     [Range(0, 64, ErrorMessage = "Hypersphere:ConcurrentBatches must be between {1} and {2}")]
@@ -82,7 +140,10 @@ public sealed class HypersphereOptions
     /// <summary>The batches of a model on <paramref name="provider"/> (ONNX Runtime's provider name) that may run at once.</summary>
     public int EffectiveConcurrentBatches(string provider) => ConcurrentBatches > 0
         ? ConcurrentBatches
-        : provider == Inference.ExecutionProviders.Cpu ? Math.Max(1, Environment.ProcessorCount / Math.Max(1, EffectiveIntraOpThreads)) : 1;
+        : provider == Inference.ExecutionProviders.Cpu ? Math.Max(1, Environment.ProcessorCount / Math.Max(1, EffectiveIntraOpThreads)) : GpuConcurrentBatches;
+
+    /// <summary>The batches of a GPU model that run at once when <see cref="ConcurrentBatches"/> is automatic; unmeasured until measured on a GPU.</summary>
+    public const int GpuConcurrentBatches = 2;
 
     /// <summary>Most images waiting for a batch, per model version; a request that would pass it is refused with 429 and Retry-After.</summary>
     [Range(1, 1_000_000, ErrorMessage = "Hypersphere:MaxQueue must be between {1} and {2}")]

@@ -13,8 +13,14 @@ internal sealed class GatedRunner : IDisposable
     private readonly ManualResetEventSlim _gate;
     private readonly SemaphoreSlim _entered = new(0);
     private readonly List<int> _sizes = [];
+    private readonly BatchRunner _run;
 
-    public GatedRunner(bool open = false) => _gate = new ManualResetEventSlim(open);
+    /// <summary>A runner, closed unless <paramref name="open"/>, that runs the model, or <paramref name="run"/> when given.</summary>
+    public GatedRunner(bool open = false, BatchRunner? run = null)
+    {
+        _gate = new ManualResetEventSlim(open);
+        _run = run ?? ((model, pixels, count) => model.Encoder.Embed(pixels, count));
+    }
 
     /// <summary>Images per run, in run order.</summary>
     public IReadOnlyList<int> Sizes
@@ -55,6 +61,6 @@ internal sealed class GatedRunner : IDisposable
 
         _entered.Release();
         _gate.Wait(TimeSpan.FromSeconds(30));
-        return model.Encoder.Embed(pixels, count);
+        return _run(model, pixels, count);
     }
 }

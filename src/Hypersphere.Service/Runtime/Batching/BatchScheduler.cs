@@ -21,7 +21,6 @@ internal sealed partial class BatchScheduler : IModelDrain, IDisposable
     private readonly ConditionalWeakTable<LoadedModel, object> _retired = [];
     private readonly DrainRate _rate = new();
     private readonly BatchRunner _run;
-    private readonly BatchLimits _limits;
     private readonly HypersphereOptions _options;
     private readonly ServiceMetrics _metrics;
     private readonly ILogger<BatchScheduler> _logger;
@@ -35,7 +34,6 @@ internal sealed partial class BatchScheduler : IModelDrain, IDisposable
         _run = run;
         _metrics = metrics;
         _logger = logger;
-        _limits = new BatchLimits(_options.MaxBatchSize, TimeSpan.FromMilliseconds(_options.MaxBatchDelayMs), _options.MaxQueue);
     }
 
     /// <summary>Images waiting for a batch of <paramref name="model"/>, over its loaded sessions.</summary>
@@ -82,6 +80,16 @@ internal sealed partial class BatchScheduler : IModelDrain, IDisposable
         }
     }
 
+    /// <summary>
+    /// The batching limits of a model on <paramref name="provider"/> (ONNX Runtime's provider name): the settings where
+    /// they are given, else the provider's defaults (CPU or GPU).
+    /// </summary>
+    internal static BatchLimits LimitsFor(HypersphereOptions options, string provider) => new(
+        options.EffectiveMaxBatchSize(provider),
+        TimeSpan.FromMilliseconds(options.EffectiveMaxBatchDelayMs(provider)),
+        options.MaxQueue,
+        options.EffectiveConcurrentBatches(provider));
+
     private ModelBatcher BatcherFor(LoadedModel model)
     {
         // Checked again after GetOrAdd: a drain that marked the model between the two has removed (or will
@@ -93,8 +101,8 @@ internal sealed partial class BatchScheduler : IModelDrain, IDisposable
 
         var batcher = _batchers.GetOrAdd(model, m => new Lazy<ModelBatcher>(() =>
         {
-            var limits = _limits with { ConcurrentRuns = _options.EffectiveConcurrentBatches(m.Encoder.Provider.Name) };
-            LogStarted(_logger, m.Id.ToString(), limits.MaxBatch, _options.MaxBatchDelayMs, limits.ConcurrentRuns);
+            var limits = LimitsFor(_options, m.Encoder.Provider.Name);
+            LogStarted(_logger, m.Id.ToString(), limits.MaxBatch, (int)limits.MaxDelay.TotalMilliseconds, limits.ConcurrentRuns);
             return new ModelBatcher(m, _run, limits, _rate, _metrics, _health, _throttle, _logger);
         }));
         if (_retired.TryGetValue(model, out _))

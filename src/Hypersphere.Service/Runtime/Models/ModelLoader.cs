@@ -87,8 +87,13 @@ internal sealed partial class ModelLoader(HypersphereOptions options, ILogger lo
             throw new HypersphereException(ErrorKind.Corrupt, $"the card of {id} says {folder.Id}, but the folder is {id}");
         }
 
+        // Warm-up sizes are those of a model on CUDA: a CPU session warms one image whatever they say.
         var encoderOptions = new EncoderOptions(
-            ExecutionProviders.Parse(options.ExecutionProvider), options.CudaDeviceId, options.EffectiveIntraOpThreads, options.IntraOpSpinning, "Hypersphere:ExecutionProvider");
+            ExecutionProviders.Parse(options.ExecutionProvider), options.CudaDeviceId, options.EffectiveIntraOpThreads, options.IntraOpSpinning, "Hypersphere:ExecutionProvider")
+        {
+            Cuda = options.CudaProvider,
+            WarmUpBatchSizes = EncoderOptions.EveryBatchUpTo(options.EffectiveMaxBatchSize(ExecutionProviders.Cuda)),
+        };
         var encoder = encoders(folder, encoderOptions);
         LogLoaded(logger, id.ToString(), encoder.Provider.Name, folder.Card.EmbeddingDim);
         if (encoder.Provider.FallbackReason is { } reason)
