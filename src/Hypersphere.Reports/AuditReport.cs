@@ -220,7 +220,11 @@ public static class AuditReport
         html.Append("<p class=\"hs-meta\">").Append(Metric("n", r.N)).Append(" embeddings of dimension d = ").Append(Metric("dim", r.Dim))
             .Append("; alignment exponent α = ").Append(Metric("alpha", r.Alpha)).Append(", uniformity kernel t = ").Append(Metric("t", r.T))
             .Append(input.Positives is null ? "; no positive views" : "; with positive views")
-            .Append(input.Labels is null ? ", no labels." : F($", {input.Labels.Distinct(StringComparer.Ordinal).Count()} classes of labels.")).Append("</p>\n</header>\n");
+            .Append(input.Labels is null ? ", no labels." : F($", {input.Labels.Distinct(StringComparer.Ordinal).Count()} classes of labels."))
+            .Append(r.Estimator == "sampled"
+                ? F($" Uniformity is <span data-metric=\"estimator\" data-value=\"sampled\">estimated</span> from {Metric("pairs", r.Pairs)} random pairs, with 95 % intervals; RankMe from {Metric("rank_me_rows", r.RankMeRows)} rows.")
+                : F($" <span data-metric=\"estimator\" data-value=\"exact\">Exact</span>: every one of the {Metric("pairs", r.Pairs)} pairs."))
+            .Append("</p>\n</header>\n");
 
         html.Append("<div class=\"hs-verdict\" data-status=\"").Append(Html(r.Verdict.Status)).Append("\"><strong>Verdict: <span data-metric=\"verdict.status\" data-value=\"")
             .Append(Html(r.Verdict.Status)).Append("\">").Append(Html(r.Verdict.Status.Replace('_', ' '))).Append("</span></strong> — ").Append(Html(r.Verdict.Reason)).Append("</div>\n");
@@ -237,10 +241,10 @@ public static class AuditReport
 
         html.Append("<h2>Numbers and their references</h2>\n<table class=\"hs-metrics\">\n<thead><tr><th scope=\"col\">quantity</th><th scope=\"col\">value</th><th scope=\"col\">reference</th><th scope=\"col\">how to read it</th></tr></thead>\n<tbody>\n");
         var available = Math.Min(r.N, r.Dim);
-        Row(html, "Uniformity L<sub>uniform</sub>(t)", "uniformity", r.Uniformity,
+        Row(html, "Uniformity L<sub>uniform</sub>(t)", "uniformity", r.Uniformity, r.UniformityCi,
             "uniform sphere optimum " + Metric("reference.uniform_optimum", r.Reference.UniformOptimum) + "<br/>finite-N bound " + Metric("reference.finite_n_bound", r.Reference.FiniteNBound),
             "lower is better; near the optimum means spread like uniform points; no N points can go below the bound");
-        Row(html, "Alignment L<sub>align</sub>(α)", "alignment", r.Alignment,
+        Row(html, "Alignment L<sub>align</sub>(α)", "alignment", r.Alignment, r.AlignmentCi,
             "0 = perfect (positives coincide)<br/>" + F($"2<sup>α</sup> = {Readable(Math.Pow(2, r.Alpha))} = antipodal"),
             r.Alignment is null ? "needs positive views" : "lower is better: mean of ‖f(x) − f(y)‖^α over the positive pairs");
         Row(html, "Uniformity of the positive views", "uniformity_positives", r.UniformityPositives,
@@ -274,17 +278,27 @@ public static class AuditReport
         return F($"chance (largest class) = {Readable((double)largest / labels.Count)}<br/>1 = perfect");
     }
 
-    private static void Row(StringBuilder html, string name, string metric, double? value, string reference, string how)
+    private static void Row(StringBuilder html, string name, string metric, double? value, string reference, string how) =>
+        Row(html, name, metric, value, null, reference, how);
+
+    /// <summary>A row whose value may carry a 95 % interval (<c>{metric}_ci.0</c> and <c>.1</c> in the markers).</summary>
+    private static void Row(StringBuilder html, string name, string metric, double? value, IReadOnlyList<double>? ci, string reference, string how)
     {
         html.Append("<tr data-row=\"").Append(metric).Append("\"><th scope=\"row\">").Append(name).Append("</th><td class=\"hs-num\">")
-            .Append(Metric(metric, value)).Append("</td><td>").Append(reference).Append("</td><td class=\"hs-how\">").Append(how).Append("</td></tr>\n");
+            .Append(Metric(metric, value));
+        if (ci is [var low, var high])
+        {
+            html.Append("<br/><small>95 % [").Append(Metric(metric + "_ci.0", low)).Append(", ").Append(Metric(metric + "_ci.1", high)).Append("]</small>");
+        }
+
+        html.Append("</td><td>").Append(reference).Append("</td><td class=\"hs-how\">").Append(how).Append("</td></tr>\n");
     }
 
     internal static string Metric(string metric, double? value) => value is { } v
         ? F($"<span data-metric=\"{metric}\" data-value=\"{Exact(v)}\">{Readable(v)}</span>")
         : F($"<span data-metric=\"{metric}\" data-value=\"null\">—</span>");
 
-    internal static string Metric(string metric, int value) =>
+    internal static string Metric(string metric, long value) =>
         F($"<span data-metric=\"{metric}\" data-value=\"{value}\">{value}</span>");
 
     internal static void AppendFigures(StringBuilder html, IReadOnlyList<Figure> figures)

@@ -61,25 +61,40 @@ public sealed partial class AuditReportTests
     }
 
     [Fact]
-    public void EveryNumberIsMarkedWithItsJsonPathAndExactValue()
+    public void EveryNumberIsMarkedWithItsJsonPathAndExactValue() => AssertMarkersMatchTheJson(
+        Full.Value,
+        [
+            "n", "dim", "alpha", "t", "estimator", "pairs", "alignment", "uniformity", "uniformity_positives", "uniformity_mean", "reference.uniform_optimum",
+            "reference.finite_n_bound", "rank_me", "mean_cosine", "std_sqrt_d", "knn_accuracy.k5", "knn_accuracy.k20_weighted", "verdict.status",
+        ]);
+
+    [Fact]
+    public void ASampledReportShowsItsIntervalsAndHowManyPairsItDrew()
     {
-        var document = Full.Value;
+        var document = AuditReport.Build(Data.Audit(600, 32, sampling: new SamplingOptions(Pairs: 500, Seed: 3)));
+        AssertMarkersMatchTheJson(
+            document,
+            [
+                "n", "dim", "alpha", "t", "estimator", "pairs", "rank_me_rows", "alignment", "alignment_ci.0", "alignment_ci.1", "uniformity",
+                "uniformity_ci.0", "uniformity_ci.1", "uniformity_positives", "uniformity_mean", "reference.uniform_optimum", "reference.finite_n_bound",
+                "rank_me", "mean_cosine", "std_sqrt_d", "knn_accuracy.k5", "knn_accuracy.k20_weighted", "verdict.status",
+            ]);
+        Assert.Contains("from <span data-metric=\"pairs\" data-value=\"500\">500</span> random pairs, with 95 % intervals", document.Fragment, StringComparison.Ordinal);
+    }
+
+    private static void AssertMarkersMatchTheJson(AuditDocument document, string[] expected)
+    {
         var root = XElement.Parse(document.Fragment);
         var marked = root.Descendants().Where(e => e.Attribute("data-metric") is not null)
             .ToDictionary(e => (string)e.Attribute("data-metric")!, e => (string)e.Attribute("data-value")!);
         using var json = JsonDocument.Parse(document.Json);
-        string[] expected =
-        [
-            "n", "dim", "alpha", "t", "alignment", "uniformity", "uniformity_positives", "uniformity_mean", "reference.uniform_optimum",
-            "reference.finite_n_bound", "rank_me", "mean_cosine", "std_sqrt_d", "knn_accuracy.k5", "knn_accuracy.k20_weighted", "verdict.status",
-        ];
         Assert.Equal(expected.Order(), marked.Keys.Order());
         foreach (var (path, value) in marked)
         {
             var element = json.RootElement;
             foreach (var part in path.Split('.'))
             {
-                element = element.GetProperty(part);
+                element = int.TryParse(part, CultureInfo.InvariantCulture, out var index) ? element[index] : element.GetProperty(part);
             }
 
             if (element.ValueKind == JsonValueKind.String)

@@ -73,14 +73,14 @@ internal static class Data
     public static EmbeddingMatrix Matrix(double[] values, int dim) => EmbeddingMatrix.Create(values, values.Length / dim, dim, normalize: false);
 
     /// <summary>An audit input with positives and labels (the hostile label among them) and its Core report.</summary>
-    public static AuditInput Audit(int n, int dim, bool positives = true, bool labels = true, int seed = 1, string title = "Audit")
+    public static AuditInput Audit(int n, int dim, bool positives = true, bool labels = true, int seed = 1, string title = "Audit", SamplingOptions? sampling = null)
     {
         var random = new Random(seed);
         var xv = UnitRows(n, dim, random);
         var x = Matrix(xv, dim);
         var y = positives ? Matrix(Noisy(xv, dim, 0.2, random), dim) : null;
         var names = labels ? Enumerable.Range(0, n).Select(i => i % 4 == 3 ? Hostile : "class " + (i % 4)).ToArray() : null;
-        var report = QualityAnalyzer.Analyze(x, y, names is null ? null : LabelSet.ToIds(names));
+        var report = QualityAnalyzer.Analyze(x, y, names is null ? null : LabelSet.ToIds(names), new QualityOptions(Sampling: sampling));
         return new AuditInput(x, y, names, report, title, ["embeddings.npy", "<b>positives</b>.npy"]);
     }
 
