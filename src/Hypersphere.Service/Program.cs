@@ -34,6 +34,7 @@ var v1 = app.MapGroup("/v1").RequireBearerKey(KeyScope.Api);
 v1.MapModels();
 v1.MapEmbeddings();
 v1.MapQuality();
+v1.MapCompare();
 app.MapGroup("/admin").RequireBearerKey(KeyScope.Admin).MapAdmin();
 app.MapApiDocumentation();
 

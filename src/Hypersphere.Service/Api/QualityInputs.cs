@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Hypersphere.Core.Embeddings;
 using Hypersphere.Core.Errors;
+using Hypersphere.Core.IO;
 using Hypersphere.Service.Runtime.Inputs;
 
 namespace Hypersphere.Service.Api;
@@ -16,6 +17,16 @@ public static class QualityInputs
 {
     /// <summary>A validated matrix from <paramref name="rows"/> (<paramref name="field"/> in messages).</summary>
     public static EmbeddingMatrix Matrix(JsonElement rows, string field, long maxValues, bool normalize)
+    {
+        var values = Values(rows, field, maxValues);
+        return EmbeddingMatrix.Create(values.Values, values.Rows, values.Cols, normalize, field);
+    }
+
+    /// <summary>
+    /// The numbers of <paramref name="rows"/>, rectangular and finite, of any norm (representations compared by
+    /// <c>/v1/compare</c> need not be unit vectors).
+    /// </summary>
+    public static MatrixData Values(JsonElement rows, string field, long maxValues)
     {
         if (rows.ValueKind != JsonValueKind.Array)
         {
@@ -51,7 +62,7 @@ public static class QualityInputs
             i++;
         }
 
-        return EmbeddingMatrix.Create(values, count, dim, normalize, field);
+        return new MatrixData(values, count, dim);
     }
 
     /// <summary>The labels of <paramref name="labels"/> as the client spelled them (integers as their decimal text), one per row.</summary>
