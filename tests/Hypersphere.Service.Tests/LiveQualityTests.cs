@@ -63,6 +63,7 @@ public sealed class LiveQualityTests : IClassFixture<ToyModels>, IDisposable
         Assert.Equal(AlignUniform, (string?)live["model"]);
         Assert.Equal(Window, (int)live["window_capacity"]!);
         Assert.Equal(1.0, (double)live["sample_fraction"]!);
+        Assert.Equal(0, (long)live["dropped_offers"]!); // one request, one offer: nothing competed for the window
         Assert.True(DateTimeOffset.Parse((string)live["sampling_started"]!) <= DateTimeOffset.Parse((string)live["computed_at"]!));
         var uniformity = (double)report["uniformity"]!;
         Assert.True(Math.Abs(uniformity - Uniformity(rows)) <= 1e-6, $"live {uniformity} vs independent {Uniformity(rows)}");

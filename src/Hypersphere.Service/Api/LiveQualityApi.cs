@@ -62,6 +62,7 @@ public static class LiveQualityApi
             report.Quality.N,
             window.Capacity,
             settings.LiveQualitySampleFraction,
+            window.Dropped,
             window.Started,
             report.Computed,
             LiveQualityMonitor.Drift(loaded, report.Quality),
@@ -78,6 +79,7 @@ public static class LiveQualityApi
 /// <param name="WindowSize">Rows the report was computed on (the window held at most <c>window_capacity</c>).</param>
 /// <param name="WindowCapacity">Most rows the window holds (Hypersphere:LiveQualityWindow); the newest overwrite the oldest.</param>
 /// <param name="SampleFraction">Fraction of served rows offered to the window (Hypersphere:LiveQualitySampleFraction).</param>
+/// <param name="DroppedOffers">Offers of served rows dropped whole since sampling started because the window was busy (being copied for a report, or taking another request's rows): the path that serves embeddings never waits for it.</param>
 /// <param name="SamplingStarted">When the window began sampling: when this load of the version first served.</param>
 /// <param name="ComputedAt">When the report was computed.</param>
 /// <param name="UniformityDrift">report.uniformity − card.uniformity (both t = 2): above 0, the served embeddings are less uniform than the held-out set was; null without card scores.</param>
@@ -88,6 +90,7 @@ public sealed record LiveQuality(
     int WindowSize,
     int WindowCapacity,
     double SampleFraction,
+    long DroppedOffers,
     DateTimeOffset SamplingStarted,
     DateTimeOffset ComputedAt,
     double? UniformityDrift,

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Hypersphere.Core.Embeddings;
 using Hypersphere.Core.Quality;
 
@@ -90,15 +91,29 @@ internal sealed class LiveWindow
     }
 
     /// <summary>
-    /// The rows held now as a matrix (copied, float64, slot order) and how many rows had been written when it was
-    /// taken; null with fewer than 2 rows. Takes the lock for the copy only, so writers meanwhile drop their rows.
-    /// A row that is not unit norm makes Core refuse the matrix (<see cref="Core.Errors.HypersphereException"/>).
+    /// The rows held now as a matrix (float64, slot order) and how many rows had been written when it was taken;
+    /// null with fewer than 2 rows. The lock is held for a copy of the floats only (writers meanwhile drop their
+    /// rows); Core converts and checks them after it is released. A row that is not unit norm makes Core refuse
+    /// the matrix (<see cref="Core.Errors.HypersphereException"/>).
     /// </summary>
     public (EmbeddingMatrix Rows, long Written)? Snapshot()
     {
-        lock (_lock)
+        int count;
+        long written;
+        var copy = ArrayPool<float>.Shared.Rent(_rows.Length);
+        try
         {
-            return _count < 2 ? null : (EmbeddingMatrix.Create(_rows.AsSpan(0, _count * Dim), _count, Dim, normalize: false, "the live window"), _written);
+            lock (_lock)
+            {
+                (count, written) = (_count, _written);
+                _rows.AsSpan(0, count * Dim).CopyTo(copy);
+            }
+
+            return count < 2 ? null : (EmbeddingMatrix.Create(copy.AsSpan(0, count * Dim), count, Dim, normalize: false, "the live window"), written);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(copy);
         }
     }
 }
