@@ -182,6 +182,15 @@ echo "wrk: ${seconds}s, $connections connections, $threads threads, $batch image
 wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 30s --latency -s "$work/post.lua" "$url/v1/embeddings$query" | tee "$work/wrk.txt"
 rss=$(awk '/VmRSS/ {print $2}' "/proc/$service_pid/status")
 hwm=$(awk '/VmHWM/ {print $2}' "/proc/$service_pid/status")
+# CPU seconds of the whole process and of the live quality thread (named live-quality; absent when it is off).
+ticks=$(getconf CLK_TCK)
+cpu=$(awk -v t="$ticks" '{printf "%.1f", ($14 + $15) / t}' "/proc/$service_pid/stat")
+live_cpu=0.0
+for task in /proc/"$service_pid"/task/*; do
+  if [ "$(cat "$task/comm" 2>/dev/null)" = live-quality ]; then
+    live_cpu=$(awk -v t="$ticks" '{printf "%.1f", ($14 + $15) / t}' "$task/stat")
+  fi
+done
 
 # --- summary -------------------------------------------------------------------------------------------
 rps=$(awk '/^Requests\/sec:/ {print $2}' "$work/wrk.txt")
@@ -193,6 +202,7 @@ echo "requests/s:    $rps"
 echo "embeddings/s:  $(awk -v r="$rps" -v b="$batch" 'BEGIN {printf "%.0f", r * b}')"
 echo "latency:       p50 $p50, p99 $p99"
 echo "service RSS:   $((rss / 1024)) MiB after the run (peak $((hwm / 1024)) MiB, idle after warm-up $((rss_idle / 1024)) MiB)"
+echo "service CPU:   $cpu s since start, of which the live quality thread $live_cpu s"
 [ -z "$errors" ] || echo "WARNING: $errors answers were not 2xx (429 means the queue was full: raise Hypersphere__MaxQueue)"
 
 kill -TERM "$service_pid"

@@ -2,6 +2,7 @@ using Hypersphere.Service.Api;
 using Hypersphere.Service.Errors;
 using Hypersphere.Service.Hosting;
 using Hypersphere.Service.Metrics;
+using Hypersphere.Service.Monitoring;
 using Hypersphere.Service.OpenApi;
 using Hypersphere.Service.Runtime.Models;
 using Hypersphere.Service.Security;
@@ -16,6 +17,7 @@ builder.Services.AddServiceMetrics();
 builder.Services.AddBearerKeys();
 builder.Services.AddAdmission();
 builder.Services.AddEmbeddingRuntime();
+builder.Services.AddLiveQuality();
 builder.Services.AddApiDocumentation();
 
 var app = builder.Build();
@@ -35,6 +37,7 @@ v1.MapModels();
 v1.MapEmbeddings();
 v1.MapQuality();
 v1.MapCompare();
+v1.MapLiveQuality();
 app.MapGroup("/admin").RequireBearerKey(KeyScope.Admin).MapAdmin();
 app.MapApiDocumentation();
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Hypersphere.Inference;
 using Hypersphere.Inference.Tests.Support;
 using Hypersphere.Service.Runtime.Batching;
@@ -242,29 +241,5 @@ public sealed class GpuFailureTests(ToyModels toys) : IClassFixture<ToyModels>, 
 
         public float[] Run(LoadedModel model, ReadOnlySpan<float> pixels, int count) =>
             Failure is { } failure ? throw failure : model.Encoder.Embed(pixels, count);
-    }
-
-    private sealed class CapturingLogger : ILoggerProvider, ILogger
-    {
-        public ConcurrentQueue<string> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (IsEnabled(logLevel))
-            {
-                Entries.Enqueue($"{logLevel}: {formatter(state, exception)}{(exception is null ? string.Empty : "\n" + exception)}");
-            }
-        }
-
-        public void Dispose()
-        {
-        }
     }
 }

@@ -22,6 +22,9 @@ public sealed class OpenApiTests(ServiceFixture service)
         Assert.NotNull(embeddings["responses"]!["413"]);
         var quality = paths["/v1/quality"]!["post"]!;
         Assert.Equal("#/components/schemas/QualityReport", (string?)quality["responses"]!["200"]!["content"]!["application/json"]!["schema"]!["$ref"]);
+        var live = paths["/v1/models/{model}/quality"]!["get"]!;
+        Assert.Equal("#/components/schemas/LiveQuality", (string?)live["responses"]!["200"]!["content"]!["application/json"]!["schema"]!["$ref"]);
+        Assert.All(["404", "409"], status => Assert.NotNull(live["responses"]![status]!["content"]!["application/problem+json"]));
 
         var schemas = document["components"]!["schemas"]!;
         Assert.NotNull(schemas["EmbeddingRequest"]!["properties"]!["input"]!["oneOf"]);
@@ -30,6 +33,7 @@ public sealed class OpenApiTests(ServiceFixture service)
         Assert.NotNull(schemas["EmbeddingResponse"]!["properties"]!["usage"]);
         Assert.NotNull(schemas["QualityRequest"]!["properties"]!["embeddings"]!["items"]);
         Assert.NotNull(schemas["QualityReport"]!["properties"]!["uniformity"]);
+        Assert.Equal("#/components/schemas/QualityReport", (string?)schemas["LiveQuality"]!["properties"]!["report"]!["$ref"]);
     }
 
     [SkippableFact]

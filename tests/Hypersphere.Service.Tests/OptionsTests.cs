@@ -28,6 +28,10 @@ public sealed class OptionsTests : IDisposable
     [InlineData("Hypersphere:RequestTimeoutMs", "0", "Hypersphere:RequestTimeoutMs must be between 1 and")]
     [InlineData("Hypersphere:ShutdownTimeoutSeconds", "0", "Hypersphere:ShutdownTimeoutSeconds must be between 1 and")]
     [InlineData("Hypersphere:MaxQueue", "lots", "at 'Hypersphere:MaxQueue' to type 'System.Int32'")]
+    [InlineData("Hypersphere:LiveQualityWindow", "-1", "Hypersphere:LiveQualityWindow must be between 0 and")]
+    [InlineData("Hypersphere:LiveQualitySampleFraction", "0", "Hypersphere:LiveQualitySampleFraction must be above 0 and at most 1")]
+    [InlineData("Hypersphere:LiveQualitySampleFraction", "1.5", "Hypersphere:LiveQualitySampleFraction must be above 0 and at most 1")]
+    [InlineData("Hypersphere:LiveQualityIntervalSeconds", "0", "Hypersphere:LiveQualityIntervalSeconds must be between 1 and")]
     public async Task ABadSettingStopsTheProcessWithAMessageNamingIt(string key, string value, string message)
     {
         var start = new ProcessStartInfo(DotnetHost(), [

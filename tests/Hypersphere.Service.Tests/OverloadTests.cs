@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using Hypersphere.Service.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,7 +22,7 @@ public sealed class OverloadTests : IClassFixture<ToyModels>, IDisposable
         var root = _temp.Folder("models");
         _toys.WriteVersion(root, "toy", "1", seed: 1);
         using var runner = new GatedRunner();
-        var log = new CapturingLogger();
+        var log = new CapturingLogger(LogLevel.Information);
         await using var factory = new ServiceFactory(
             root,
             new Dictionary<string, string?> { ["Hypersphere:MaxConcurrentRequests"] = "1", ["Hypersphere:MaxWaitingRequests"] = "0", ["Hypersphere:RefusalDelayMs"] = "0" },
@@ -86,29 +85,5 @@ public sealed class OverloadTests : IClassFixture<ToyModels>, IDisposable
         Assert.True(elapsed >= TimeSpan.FromMilliseconds(380) && elapsed < TimeSpan.FromSeconds(10), $"three refusals took {elapsed.TotalMilliseconds:F0} ms");
         runner.Open();
         await Http.OkJson(await running);
-    }
-
-    private sealed class CapturingLogger : ILoggerProvider, ILogger
-    {
-        public ConcurrentQueue<string> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (IsEnabled(logLevel))
-            {
-                Entries.Enqueue($"{logLevel}: {formatter(state, exception)}{(exception is null ? string.Empty : "\n" + exception)}");
-            }
-        }
-
-        public void Dispose()
-        {
-        }
     }
 }

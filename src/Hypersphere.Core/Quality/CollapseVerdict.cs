@@ -7,6 +7,9 @@ namespace Hypersphere.Core.Quality;
 /// <param name="Reason">One sentence that names the deciding numbers.</param>
 public sealed record CollapseVerdict(string Status, string Reason)
 {
+    /// <summary>The <see cref="Status"/> of embeddings that show no collapse.</summary>
+    public const string Healthy = "healthy";
+
     /// <summary>Mean cosine above which the rows are taken to coincide.</summary>
     public const double CollapsedMeanCosine = 0.9;
 
@@ -44,7 +47,7 @@ public sealed record CollapseVerdict(string Status, string Reason)
                 DimensionalFraction));
         }
 
-        return new("healthy", string.Format(
+        return new(Healthy, string.Format(
             c,
             "no sign of collapse: RankMe {0:F1} of {1} available, mean cosine {2:F3}, uniformity {3} against {4} for points uniform on the sphere",
             rankMe,

@@ -8,7 +8,7 @@ namespace Hypersphere.Service.Errors;
 /// </summary>
 /// <param name="Message">What was wrong and what was expected: the problem's <c>detail</c>.</param>
 /// <param name="Type">OpenAI's error category: <c>invalid_request_error</c>, <c>authentication_error</c>, <c>not_found_error</c>, <c>rate_limit_error</c>, <c>service_unavailable_error</c> or <c>server_error</c>.</param>
-/// <param name="Code">The service's own code: <c>bad_request</c>, <c>invalid_input</c>, <c>too_large</c>, <c>not_found</c>, <c>unauthorized</c>, <c>overloaded</c>, <c>not_ready</c>, <c>request_timeout</c>, <c>unsupported_media_type</c>, <c>method_not_allowed</c>, <c>uri_too_long</c> or <c>internal</c>.</param>
+/// <param name="Code">The service's own code: <c>bad_request</c>, <c>invalid_input</c>, <c>too_large</c>, <c>not_found</c>, <c>unauthorized</c>, <c>overloaded</c>, <c>not_ready</c>, <c>request_timeout</c>, <c>unsupported_media_type</c>, <c>method_not_allowed</c>, <c>uri_too_long</c>, <c>collecting</c> or <c>internal</c>.</param>
 public sealed record ApiError(
     [property: JsonPropertyName("message")] string Message,
     [property: JsonPropertyName("type")] string Type,

@@ -227,6 +227,23 @@ public sealed class HypersphereOptions
     [Range(1, 60_000, ErrorMessage = "Hypersphere:ModelLoadRetryDelayMs must be between {1} and {2}")]
     public int ModelLoadRetryDelayMs { get; set; } = 500;
 
+    // Live quality of served embeddings (docs/architecture.md §5 "Live quality").
+
+    /// <summary>
+    /// Rows of recently served embeddings kept per loaded model version for live quality (a ring buffer of
+    /// window × d floats, allocated once when the version first serves); 0 turns live quality off.
+    /// </summary>
+    [Range(0, 65_536, ErrorMessage = "Hypersphere:LiveQualityWindow must be between {1} and {2}")]
+    public int LiveQualityWindow { get; set; } = 4096;
+
+    /// <summary>Fraction of served rows offered to the window (each row independently); 1 keeps every row the window gets without contention.</summary>
+    [Range(double.Epsilon, 1.0, ErrorMessage = "Hypersphere:LiveQualitySampleFraction must be above 0 and at most 1")]
+    public double LiveQualitySampleFraction { get; set; } = 1.0;
+
+    /// <summary>Seconds between two computations of every window's report, on one low-priority background thread.</summary>
+    [Range(1, 3_600, ErrorMessage = "Hypersphere:LiveQualityIntervalSeconds must be between {1} and {2}")]
+    public int LiveQualityIntervalSeconds { get; set; } = 15;
+
     /// <summary>
     /// How long a shutdown (SIGTERM) may take, in seconds: the server stops accepting, requests in flight finish and
     /// the batch queues drain, then the sessions are disposed (the host's <c>ShutdownTimeout</c>).

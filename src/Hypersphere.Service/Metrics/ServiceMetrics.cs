@@ -43,6 +43,7 @@ public sealed class ServiceMetrics
         ModelLoadFailures = factory.CreateCounter(
             "hypersphere_model_load_failures_total", "Attempts to load a model version that failed (each retry counts), per model version.", "model");
         TimedOut = factory.CreateCounter("hypersphere_timeouts_total", "Requests for model work answered 503 because they passed Hypersphere:RequestTimeoutMs.");
+        Live = new LiveQualityGauges(factory);
     }
 
     /// <summary><c>hypersphere_http_requests_total{method,route,status}</c>.</summary>
@@ -77,6 +78,9 @@ public sealed class ServiceMetrics
 
     /// <summary><c>hypersphere_timeouts_total</c>.</summary>
     public Counter TimedOut { get; }
+
+    /// <summary>The <c>hypersphere_live_*</c> gauges of live quality, per model version.</summary>
+    public LiveQualityGauges Live { get; }
 
     /// <summary>Sets the model gauges to what is loaded now (the same list and providers /healthz/ready reports).</summary>
     public void Observe(IReadOnlyList<LoadedModel> loaded)

@@ -1,4 +1,5 @@
 using Hypersphere.Service.Hosting;
+using Hypersphere.Service.Monitoring;
 using Hypersphere.Service.Runtime.Batching;
 using Hypersphere.Service.Runtime.Inputs;
 using Hypersphere.Service.Runtime.Models;
@@ -9,9 +10,10 @@ namespace Hypersphere.Service.Runtime;
 /// <summary>
 /// The service's <see cref="IEmbeddingRuntime"/>: resolve the model (<see cref="ModelRegistry"/>), preprocess each
 /// source within one <see cref="PixelBudget"/> (<see cref="InputDecoder"/>), batch and run it
-/// (<see cref="BatchScheduler"/>).
+/// (<see cref="BatchScheduler"/>); the rows served are offered to the model's live window (<see cref="LiveQualityMonitor"/>,
+/// which never waits).
 /// </summary>
-internal sealed class EmbeddingRuntime(ModelRegistry models, InputDecoder decoder, BatchScheduler batches, IOptions<HypersphereOptions> options) : IEmbeddingRuntime
+internal sealed class EmbeddingRuntime(ModelRegistry models, InputDecoder decoder, BatchScheduler batches, LiveQualityMonitor live, IOptions<HypersphereOptions> options) : IEmbeddingRuntime
 {
     public async Task<EmbeddingResult> EmbedAsync(string? model, IReadOnlyList<EmbeddingSource> sources, CancellationToken cancellationToken)
     {
@@ -24,6 +26,7 @@ internal sealed class EmbeddingRuntime(ModelRegistry models, InputDecoder decode
             var items = await decoder.PreprocessAsync(sources[i], loaded, budget, cancellationToken);
             var values = await batches.EmbedAsync(loaded, items.Pixels, items.Count, cancellationToken);
             items.Return(); // every row has run: no batch reads the buffer any more
+            live.Record(loaded, values, items.Count);
             sets[i] = new EmbeddingRows(values, items.Count);
         }
 

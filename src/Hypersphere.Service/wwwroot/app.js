@@ -145,6 +145,62 @@
     }
   }
 
+  // ---- live quality -----------------------------------------------------------------------------------------
+  // Each loaded version's last live report (GET v1/models/{id}/quality); 409 means its window is still collecting.
+  // Loaded on request only: a version that has served nothing answers 409, which the browser logs as a failed load.
+  async function loadLive() {
+    const status = $("live-status");
+    const body = $("live-body");
+    setStatus(status, "loading the live numbers…");
+    let list;
+    try {
+      list = await (await call("v1/models", { method: "GET" }, "application/json")).json();
+    } catch (e) {
+      setStatus(status, e.message, true);
+      return;
+    }
+
+    const rows = [];
+    for (const model of list.data) {
+      for (const version of model.versions.filter((v) => v.status === "loaded")) {
+        const row = document.createElement("tr");
+        row.dataset.model = version.id;
+        cell(row, version.id);
+        let response;
+        try {
+          response = await fetch("v1/models/" + encodeURIComponent(version.id) + "/quality", { headers: headers("application/json"), cache: "no-store" });
+        } catch (e) {
+          setStatus(status, "the service could not be reached: " + e.message, true);
+          return;
+        }
+        if (response.status === 409) {
+          const td = document.createElement("td");
+          td.colSpan = 8;
+          td.className = "collecting";
+          td.textContent = "collecting: " + (await problemText(response));
+          row.appendChild(td);
+        } else if (!response.ok) {
+          setStatus(status, await problemText(response), true);
+          return;
+        } else {
+          const live = await response.json();
+          const report = live.report;
+          cell(row, live.window_size + " / " + live.window_capacity, "num");
+          cell(row, number(report.uniformity, 4), "num");
+          cell(row, number(live.uniformity_drift, 4), "num");
+          cell(row, number(report.mean_cosine, 4), "num");
+          cell(row, number(report.rank_me, 2), "num");
+          cell(row, number(report.std_sqrt_d, 4), "num");
+          cell(row, report.verdict.status);
+          cell(row, new Date(live.computed_at).toLocaleTimeString());
+        }
+        rows.push(row);
+      }
+    }
+    body.replaceChildren(...rows);
+    setStatus(status, rows.length === 0 ? "no version is loaded" : "live numbers of " + rows.length + " loaded version(s)");
+  }
+
   // ---- audit ------------------------------------------------------------------------------------------------
   function showProblem(text) {
     const box = $("audit-error");
@@ -258,6 +314,7 @@
       apiKey = $("api-key").value.trim();
       loadModels();
     });
+    $("live-refresh").addEventListener("click", loadLive);
     $("npy-form").addEventListener("submit", submitNpy);
     $("image-form").addEventListener("submit", submitImages);
     loadModels();

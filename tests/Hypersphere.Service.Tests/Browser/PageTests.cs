@@ -50,7 +50,8 @@ public sealed class PageTests(PageServer server, ITestOutputHelper output) : ICl
         Assert.NotNull(expected["knn_accuracy"]);
 
         // The JSON numbers themselves against the paper's formulas, computed here from the uploaded floats.
-        var (alignment, uniformity) = PaperFormulas(server.EmbeddingValues, server.PositiveValues, PageServer.Images, server.Dim);
+        var alignment = PaperFormulas.Alignment(server.EmbeddingValues, server.PositiveValues, PageServer.Images, server.Dim);
+        var uniformity = PaperFormulas.Uniformity(server.EmbeddingValues, PageServer.Images, server.Dim);
         Assert.Equal(alignment, (double)expected["alignment"]!, 1e-9);
         Assert.Equal(uniformity, (double)expected["uniformity"]!, 1e-9);
 
@@ -225,6 +226,44 @@ public sealed class PageTests(PageServer server, ITestOutputHelper output) : ICl
     }
 
     [Fact]
+    public async Task TheLiveNumbersOfAModelAppearAfterItServedEmbeddingsAndAnIdleOneIsCollecting()
+    {
+        const int Window = 100;
+        var (factory, address) = await server.StartAsync(new Dictionary<string, string?>
+        {
+            ["Hypersphere:LiveQualityWindow"] = $"{Window}",
+            ["Hypersphere:LiveQualityIntervalSeconds"] = "1",
+        });
+        await using var _ = factory;
+        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(120) };
+        var model = $"{PageServer.AuditModel}@{PageServer.AuditVersion}";
+        var rows = await LiveQualityTests.EmbedNpy(http, model, PageServer.TestImages(Window).Pixels, Window);
+        var live = await LiveQualityTests.WaitForReport(http, model, Window);
+        var uniformity = PaperFormulas.Uniformity(rows.SelectMany(r => r).ToArray(), Window, rows[0].Length);
+        Browser.ConsoleErrors(); // drained: only this test's entries below
+
+        Browser.Open(address + "");
+        Browser.Wait(d => d.FindElements(By.CssSelector("#models-body tr")).Count > 0, "the models table");
+        Driver.FindElement(By.Id("live-refresh")).Click();
+        var cells = Browser.Wait(
+            d => d.FindElements(By.CssSelector($"#live-body tr[data-model='{model}'] td")) is { Count: 9 } c ? c.Select(e => e.Text).ToArray() : null,
+            "the live numbers of " + model)!;
+        output.WriteLine($"screenshot: {Browser.Screenshot("live-quality")}");
+
+        Assert.Equal(model, cells[0]);
+        Assert.Equal($"{Window} / {Window}", cells[1]);
+        Assert.Equal(uniformity.ToString("F4", CultureInfo.InvariantCulture), cells[2]);
+        Assert.Equal(((double)live["uniformity_drift"]!).ToString("F4", CultureInfo.InvariantCulture), cells[3]);
+        Assert.Equal("healthy", cells[7]);
+        // A loaded version that served nothing: its window is still collecting, with the service's detail.
+        var idle = Driver.FindElement(By.CssSelector("#live-body tr[data-model='fmnist-contrastive@2'] td.collecting")).Text;
+        Assert.Contains("409", idle, StringComparison.Ordinal);
+        Assert.Contains("served no embeddings", idle, StringComparison.Ordinal);
+        // The browser logs each 409 as a failed load; nothing else may be there.
+        Assert.All(Browser.ConsoleErrors(), e => Assert.Contains("409", e, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AProblemIsShownWithItsDetail()
     {
         var folder = Directory.CreateDirectory(Path.Combine(Path.GetDirectoryName(server.EmbeddingsFile)!, "bad")).FullName;
@@ -357,40 +396,5 @@ public sealed class PageTests(PageServer server, ITestOutputHelper output) : ICl
         }
 
         return form;
-    }
-
-    /// <summary>L_align(α = 2) and L_uniform(t = 2) as the paper writes them, in float64 sums over the float32 rows.</summary>
-    private static (double Alignment, double Uniformity) PaperFormulas(float[] x, float[] y, int n, int d)
-    {
-        double alignment = 0;
-        for (var i = 0; i < n; i++)
-        {
-            double squared = 0;
-            for (var k = 0; k < d; k++)
-            {
-                var diff = (double)x[(i * d) + k] - y[(i * d) + k];
-                squared += diff * diff;
-            }
-
-            alignment += squared;
-        }
-
-        double sum = 0;
-        for (var i = 0; i < n; i++)
-        {
-            for (var j = i + 1; j < n; j++)
-            {
-                double squared = 0;
-                for (var k = 0; k < d; k++)
-                {
-                    var diff = (double)x[(i * d) + k] - x[(j * d) + k];
-                    squared += diff * diff;
-                }
-
-                sum += Math.Exp(-2 * squared);
-            }
-        }
-
-        return (alignment / n, Math.Log(sum / ((double)n * (n - 1) / 2)));
     }
 }

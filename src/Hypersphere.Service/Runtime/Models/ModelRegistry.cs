@@ -105,16 +105,7 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
     public async Task<LoadedModel> ResolveAsync(string? model, CancellationToken cancellationToken)
     {
         await _firstScan.Task.WaitAsync(cancellationToken);
-        var catalog = Catalog;
-        var reference = model is null ? DefaultReference(catalog) : ModelReference.Parse(model);
-        var entry = catalog.Find(reference.Name)
-            ?? throw new HypersphereException(ErrorKind.NotFound, $"model '{reference.Name}' is not served here; the models are [{string.Join(", ", catalog.Models.Select(m => m.Name))}]");
-        var id = new ModelId(entry.Name, reference.Version ?? ServingVersion(entry));
-        if (!catalog.Contains(id))
-        {
-            throw new HypersphereException(ErrorKind.NotFound, $"model '{entry.Name}' has no version '{id.Version}'; its versions are [{string.Join(", ", entry.Versions)}]");
-        }
-
+        var id = Identify(model);
         if (StateOf(id) == ModelState.Failed && _slots.FailureOf(id) is { } failure)
         {
             // Not retried per request (a broken file would be hashed again and again); the next reload retries it.
@@ -131,6 +122,23 @@ public sealed partial class ModelRegistry : IHostedService, IDisposable
             var reason = _slots.FailureOf(id)?.Error ?? "its load failed";
             throw new HypersphereException(ErrorKind.NotReady, $"model {id} cannot be served: {reason}");
         }
+    }
+
+    /// <summary>
+    /// The version a <c>model</c> field names as of the last scan, loading nothing: <c>name@version</c>, or
+    /// <c>name</c> for its serving version, or null for the default model. An unknown name or version is
+    /// <see cref="ErrorKind.NotFound"/>, with the names or versions there are.
+    /// </summary>
+    public ModelId Identify(string? model)
+    {
+        var catalog = Catalog;
+        var reference = model is null ? DefaultReference(catalog) : ModelReference.Parse(model);
+        var entry = catalog.Find(reference.Name)
+            ?? throw new HypersphereException(ErrorKind.NotFound, $"model '{reference.Name}' is not served here; the models are [{string.Join(", ", catalog.Models.Select(m => m.Name))}]");
+        var id = new ModelId(entry.Name, reference.Version ?? ServingVersion(entry));
+        return catalog.Contains(id)
+            ? id
+            : throw new HypersphereException(ErrorKind.NotFound, $"model '{entry.Name}' has no version '{id.Version}'; its versions are [{string.Join(", ", entry.Versions)}]");
     }
 
     /// <summary>The version a request without <c>model</c> gets; null when nothing is served.</summary>
