@@ -11,8 +11,9 @@
 # Ubuntu 24.04 (noble) images throughout: .NET 10's default tags are noble; naming it keeps the GLIBCXX reasoning
 # of the trainer stage true if the default ever changes.
 ARG DOTNET_TAG=10.0-noble
-# ONNX Runtime GPU 1.31 loads its CUDA provider only with CUDA 13 and cuDNN 9.
-ARG CUDA_IMAGE=nvidia/cuda:13.0.1-cudnn-runtime-ubuntu24.04
+# ONNX Runtime GPU 1.31 loads its CUDA provider only with CUDA 13 and cuDNN 9; the host needs an R580+ driver
+# (docs/deployment.md, "What the gpu image needs from the host").
+ARG CUDA_IMAGE=nvidia/cuda:13.0.2-cudnn-runtime-ubuntu24.04
 
 # ---- build: restore inputs only, so a source change does not re-download packages ------------------------------
 FROM mcr.microsoft.com/dotnet/sdk:${DOTNET_TAG} AS build
