@@ -23,6 +23,8 @@ public sealed class OptionsTests : IDisposable
     [InlineData("Hypersphere:AdminKeys", "a-good-key,", "Hypersphere:AdminKeys:1 is empty")]
     [InlineData("Hypersphere:RequestTimeoutMs", "0", "Hypersphere:RequestTimeoutMs must be between 1 and")]
     [InlineData("Hypersphere:ShutdownTimeoutSeconds", "0", "Hypersphere:ShutdownTimeoutSeconds must be between 1 and")]
+    [InlineData("Hypersphere:ModelWatch", "fanotify", "Hypersphere:ModelWatch must be inotify, poll or off")]
+    [InlineData("Hypersphere:ModelPollSeconds", "0", "Hypersphere:ModelPollSeconds must be between 1 and")]
     [InlineData("Hypersphere:MaxQueue", "lots", "at 'Hypersphere:MaxQueue' to type 'System.Int32'")]
     public async Task ABadSettingStopsTheProcessWithAMessageNamingIt(string key, string value, string message)
     {
