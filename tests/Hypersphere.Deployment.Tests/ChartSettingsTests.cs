@@ -17,8 +17,9 @@ namespace Hypersphere.Deployment.Tests;
 /// </summary>
 public sealed class ChartSettingsTests
 {
-    // Set by the chart from other values (models.mountPath, models.watch, auth), not from settings.
-    private static readonly string[] NotInSettings = [nameof(HypersphereOptions.ModelsPath), nameof(HypersphereOptions.ModelWatch), nameof(HypersphereOptions.ApiKeys), nameof(HypersphereOptions.AdminKeys)];
+    // Set by the chart from other values (models.mountPath, models.watch, metrics.port, auth), not from settings.
+    private static readonly string[] NotInSettings =
+        [nameof(HypersphereOptions.ModelsPath), nameof(HypersphereOptions.ModelWatch), nameof(HypersphereOptions.MetricsPort), nameof(HypersphereOptions.ApiKeys), nameof(HypersphereOptions.AdminKeys)];
     private readonly HelmChart _chart = HelmChart.Load();
 
     [Fact]

@@ -24,6 +24,7 @@ public sealed class OptionsTests : IDisposable
     [InlineData("Hypersphere:RequestTimeoutMs", "0", "Hypersphere:RequestTimeoutMs must be between 1 and")]
     [InlineData("Hypersphere:ShutdownTimeoutSeconds", "0", "Hypersphere:ShutdownTimeoutSeconds must be between 1 and")]
     [InlineData("Hypersphere:ModelWatch", "fanotify", "Hypersphere:ModelWatch must be inotify, poll or off")]
+    [InlineData("Hypersphere:MetricsPort", "70000", "Hypersphere:MetricsPort must be between 0 and 65535")]
     [InlineData("Hypersphere:ModelPollSeconds", "0", "Hypersphere:ModelPollSeconds must be between 1 and")]
     [InlineData("Hypersphere:MaxQueue", "lots", "at 'Hypersphere:MaxQueue' to type 'System.Int32'")]
     public async Task ABadSettingStopsTheProcessWithAMessageNamingIt(string key, string value, string message)
@@ -90,6 +91,6 @@ public sealed class OptionsTests : IDisposable
         Assert.Equal(Core.Errors.ErrorKind.InvalidInput, e.Kind);
     }
 
-    private static string DotnetHost() =>
+    internal static string DotnetHost() =>
         Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
 }

@@ -138,6 +138,14 @@ public sealed class HypersphereOptions
     /// </summary>
     public IList<string> ApiKeys { get; set; } = [];
 
+    /// <summary>
+    /// A second port on which Kestrel answers <c>GET /metrics</c> and nothing else; the API port then answers it 404, so
+    /// the unauthenticated scrape can be opened to Prometheus alone (a NetworkPolicy on this port). It is added to the
+    /// configured URLs as <c>http://+:&lt;port&gt;</c>. 0 (the default): <c>/metrics</c> on the API port, like the probes.
+    /// </summary>
+    [Range(0, 65_535, ErrorMessage = "Hypersphere:MetricsPort must be between {1} and {2}")]
+    public int MetricsPort { get; set; }
+
     /// <summary>Bearer keys for <c>/admin</c>, separate from <see cref="ApiKeys"/>. Empty (the default): <c>/admin</c> is open.</summary>
     public IList<string> AdminKeys { get; set; } = [];
 
