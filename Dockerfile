@@ -4,6 +4,7 @@
 #   gpu      (default) the service on CUDA 13 + cuDNN 9, Ubuntu 24.04: docker build -t hypersphere:0.1.0-gpu .
 #   cpu      the service on the ASP.NET Core 10 runtime image:         docker build --target cpu -t hypersphere:0.1.0-cpu .
 #   trainer  the `hypersphere` CLI with libtorch (CPU), Ubuntu 24.04:   docker build --target trainer -t hypersphere:0.1.0-trainer .
+#   trainer-gpu  the CLI with libtorch for CUDA 12.8 + cuDNN 9:         docker build --target trainer-gpu -t hypersphere:0.1.0-trainer-gpu .
 #
 # The SDK stages below are replayed by tests/Hypersphere.Deployment.Tests (PublishTests): their COPY, WORKDIR and
 # RUN lines run there as written (with /out/ in a temp folder), so keep them plain commands.
@@ -11,8 +12,11 @@
 # Ubuntu 24.04 (noble) images throughout: .NET 10's default tags are noble; naming it keeps the GLIBCXX reasoning
 # of the trainer stage true if the default ever changes.
 ARG DOTNET_TAG=10.0-noble
-# ONNX Runtime GPU 1.31 loads its CUDA provider only with CUDA 13 and cuDNN 9.
-ARG CUDA_IMAGE=nvidia/cuda:13.0.1-cudnn-runtime-ubuntu24.04
+# ONNX Runtime GPU 1.31 loads its CUDA provider only with CUDA 13 and cuDNN 9; the host needs an R580+ driver
+# (docs/deployment.md, "What the gpu image needs from the host").
+ARG CUDA_IMAGE=nvidia/cuda:13.0.2-cudnn-runtime-ubuntu24.04
+# libtorch 2.10 for CUDA 12.8 (the trainer-gpu target) is built against CUDA 12.8 and cuDNN 9; the host needs an R570+ driver.
+ARG CUDA_TRAINER_IMAGE=nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04
 
 # ---- build: restore inputs only, so a source change does not re-download packages ------------------------------
 FROM mcr.microsoft.com/dotnet/sdk:${DOTNET_TAG} AS build
@@ -58,6 +62,15 @@ COPY src/ src/
 RUN dotnet publish src/Hypersphere.Cli -c Release -r linux-x64 --self-contained false -o /out/trainer \
     && rm -f /out/trainer/libonnxruntime_providers_cuda.so /out/trainer/libonnxruntime_providers_tensorrt.so
 
+# ---- the CLI with libtorch for CUDA 12.8: -p:TorchFlavour=cuda swaps libtorch-cpu-linux-x64 for
+# libtorch-cuda-12.8-linux-x64 (src/Hypersphere.Training), restored only here (several GB), never by the other targets.
+# The GLIBCXX patch is the same as for the CPU flavour (the file it patches is TorchSharp's, not libtorch's) and a no-op here.
+FROM build AS publish-trainer-gpu
+RUN dotnet restore src/Hypersphere.Cli -r linux-x64 -p:TorchFlavour=cuda
+COPY src/ src/
+RUN dotnet publish src/Hypersphere.Cli -c Release -r linux-x64 --self-contained false -p:TorchFlavour=cuda -o /out/trainer \
+    && rm -f /out/trainer/libonnxruntime_providers_cuda.so /out/trainer/libonnxruntime_providers_tensorrt.so
+
 # ---- trainer: Ubuntu 24.04 + the .NET 10 runtime + the CLI (libtorch CPU from the NuGet package) ---------------
 FROM mcr.microsoft.com/dotnet/runtime:${DOTNET_TAG} AS trainer
 # fonts-dejavu-core: `hypersphere report` draws its figures' text with it (the image has no font at all).
@@ -71,6 +84,30 @@ COPY --from=publish-trainer /out/trainer/ /app/
 RUN mkdir -p /workspace && chown 1654:1654 /workspace
 WORKDIR /workspace
 # 1654 is the .NET images' non-root "app" user ($APP_UID), numeric so Kubernetes can check runAsNonRoot.
+USER 1654
+ENTRYPOINT ["dotnet", "/app/hypersphere.dll"]
+CMD ["--help"]
+
+# ---- trainer-gpu: the CLI (libtorch CUDA 12.8) on NVIDIA's CUDA 12.8 + cuDNN 9 runtime, Ubuntu 24.04 ----------------
+# The .NET runtime is copied from the image the trainer target runs on (Microsoft publishes no .NET packages for 24.04).
+FROM mcr.microsoft.com/dotnet/runtime:${DOTNET_TAG} AS dotnet-runtime
+
+FROM ${CUDA_TRAINER_IMAGE} AS trainer-gpu
+# .NET's own dependencies (as in the gpu stage) and fonts-dejavu-core for `hypersphere report`; the app user as there.
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        ca-certificates fonts-dejavu-core libc6 libgcc-s1 libssl3t64 libstdc++6 tzdata zlib1g \
+    && rm -rf /var/lib/apt/lists/* \
+    && groupadd --gid 1654 app \
+    && useradd --uid 1654 --gid 1654 --no-create-home --home-dir /app --shell /usr/sbin/nologin app
+COPY --from=dotnet-runtime /usr/share/dotnet /usr/share/dotnet
+RUN ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet
+WORKDIR /app
+COPY --from=publish-trainer-gpu /out/trainer/ /app/
+RUN mkdir -p /workspace && chown 1654:1654 /workspace
+WORKDIR /workspace
+# Train with --device cuda; the container needs a GPU (docker run --gpus all, or trainer.gpu.count in the chart).
+ENV DOTNET_RUNNING_IN_CONTAINER=true
 USER 1654
 ENTRYPOINT ["dotnet", "/app/hypersphere.dll"]
 CMD ["--help"]

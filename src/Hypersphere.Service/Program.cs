@@ -10,6 +10,7 @@ using Hypersphere.Service.Security;
 // The service's table of contents (docs/architecture.md): what it is made of, then what it answers.
 var builder = WebApplication.CreateBuilder(args);
 builder.UseDefaultUrl();
+builder.UseMetricsPort();
 builder.Services.AddHypersphereOptions(builder.Configuration);
 builder.Services.AddServiceJson();
 builder.Services.AddProblemResponses();
@@ -24,6 +25,7 @@ var app = builder.Build();
 app.UseSecurityHeaders();
 app.UseServiceMetrics();
 app.UseProblemResponses();
+app.UseMetricsPortGate();
 app.UseUrlLimit();
 app.UsePage();
 app.UseAuthentication();

@@ -213,7 +213,7 @@ public sealed class ServiceMatchesEmbedTests : IDisposable
                 ["Hypersphere:ExecutionProvider"] = "cpu",
                 ["Hypersphere:IntraOpThreads"] = "1",
                 ["Hypersphere:MaxBatchSize"] = "16",
-                ["Hypersphere:WatchModels"] = "false",
+                ["Hypersphere:ModelWatch"] = "off",
                 ["Logging:LogLevel:Default"] = "Warning", // appsettings.json's Information would win over a minimum level
             }));
         }

@@ -17,8 +17,9 @@ namespace Hypersphere.Deployment.Tests;
 /// </summary>
 public sealed class ChartSettingsTests
 {
-    // Set by the chart from other values (models.mountPath, auth), not from settings.
-    private static readonly string[] NotInSettings = [nameof(HypersphereOptions.ModelsPath), nameof(HypersphereOptions.ApiKeys), nameof(HypersphereOptions.AdminKeys)];
+    // Set by the chart from other values (models.mountPath, models.watch, metrics.port, auth), not from settings.
+    private static readonly string[] NotInSettings =
+        [nameof(HypersphereOptions.ModelsPath), nameof(HypersphereOptions.ModelWatch), nameof(HypersphereOptions.MetricsPort), nameof(HypersphereOptions.ApiKeys), nameof(HypersphereOptions.AdminKeys)];
     private readonly HelmChart _chart = HelmChart.Load();
 
     [Fact]
@@ -57,7 +58,7 @@ public sealed class ChartSettingsTests
     [InlineData("")]
     [InlineData(Scenarios.Gpu)]
     [InlineData(Scenarios.Everything)]
-    [InlineData("settings: {MaxBodyBytes: 268435456, MaxImagePixels: 100000000, RequestTimeoutMs: 120000, WatchModels: false, DefaultModel: fashion-mnist@1}")]
+    [InlineData("settings: {MaxBodyBytes: 268435456, MaxImagePixels: 100000000, RequestTimeoutMs: 120000, ModelPollSeconds: 30, DefaultModel: fashion-mnist@1}")]
     public void TheEnvironmentTheChartSetsBindsToTheServiceOptionsAndPassesValidation(string overrides)
     {
         var rendered = _chart.Render(overrides);

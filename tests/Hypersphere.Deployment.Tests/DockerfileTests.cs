@@ -54,6 +54,32 @@ public sealed partial class DockerfileTests
     }
 
     [Fact]
+    public void TheTrainerGpuTargetPublishesTheCliWithLibtorchForCudaOnCuda128WithCudnn9()
+    {
+        var stage = _dockerfile["trainer-gpu"];
+        Assert.Matches(CudaTrainerImage(), stage.Base);
+
+        // The CLI from its own publish stage, restored and published with the CUDA flavour (TorchFlavourTests: the swap).
+        var app = Assert.Single(stage.Copies(), c => c.Destination.TrimEnd('/') == "/app");
+        var publish = _dockerfile[app.From!];
+        Assert.Equal("build", publish.Base);
+        var runs = publish.All("RUN").Select(r => r.Arguments).ToList();
+        Assert.Contains(runs, r => r.StartsWith("dotnet restore src/Hypersphere.Cli -r linux-x64", StringComparison.Ordinal) && r.Contains("-p:TorchFlavour=cuda", StringComparison.Ordinal));
+        Assert.Contains(runs, r => r.StartsWith("dotnet publish src/Hypersphere.Cli -c Release -r linux-x64", StringComparison.Ordinal) && r.Contains("-p:TorchFlavour=cuda", StringComparison.Ordinal));
+
+        // No other stage asks for it: the default build and every other target never restore libtorch for CUDA.
+        Assert.All(
+            _dockerfile.Stages.Where(s => s.Name != publish.Name),
+            s => Assert.DoesNotContain(s.Instructions, i => i.Arguments.Contains("TorchFlavour", StringComparison.Ordinal)));
+        Assert.Equal("gpu", _dockerfile.Default.Name);
+
+        // The .NET runtime comes from the image the CPU trainer runs on, and the entry point is the same CLI.
+        var runtime = Assert.Single(stage.Copies(), c => c.Destination == "/usr/share/dotnet");
+        Assert.Equal(_dockerfile["trainer"].Base, _dockerfile[runtime.From!].Base);
+        Assert.Equal(_dockerfile["trainer"].All("ENTRYPOINT").Single().Arguments, stage.All("ENTRYPOINT").Single().Arguments);
+    }
+
+    [Fact]
     public void ServiceImagesCarryOnlyTheServicePublishOutputAndTheShippedModels()
     {
         foreach (var target in RuntimeTargets)
@@ -79,7 +105,7 @@ public sealed partial class DockerfileTests
     {
         var chartUser = (double)Yaml.At(HelmChart.Load().DefaultValues(), "podSecurityContext.runAsUser")!;
 
-        foreach (var target in new[] { "gpu", "cpu", "trainer" })
+        foreach (var target in new[] { "gpu", "cpu", "trainer", "trainer-gpu" })
         {
             var user = _dockerfile[target].All("USER").Last().Arguments;
             Assert.True(long.TryParse(user, out var uid) && uid > 0, $"{target}: USER {user} must be a numeric non-root id (Kubernetes checks runAsNonRoot on it)");
@@ -107,7 +133,7 @@ public sealed partial class DockerfileTests
     {
         // The report's figures (the service's HTML report and plane, the trainer image's `hypersphere report`) measure
         // and draw text with a system font; the .NET base images have none, and Skia then draws no text at all.
-        foreach (var target in new[] { "gpu", "cpu", "trainer" })
+        foreach (var target in new[] { "gpu", "cpu", "trainer", "trainer-gpu" })
         {
             Assert.Contains(
                 _dockerfile[target].All("RUN"),
@@ -195,6 +221,10 @@ public sealed partial class DockerfileTests
 
     [GeneratedRegex(@"^nvidia/cuda:13\.\d+\.\d+-cudnn-runtime-ubuntu24\.04$")]
     private static partial Regex CudaImage();
+
+    // libtorch 2.10 cu128 is built against CUDA 12.8 and cuDNN 9.
+    [GeneratedRegex(@"^nvidia/cuda:12\.8\.\d+-cudnn-runtime-ubuntu24\.04$")]
+    private static partial Regex CudaTrainerImage();
 
     [GeneratedRegex(@"\bcurl\b")]
     private static partial Regex CurlPackage();

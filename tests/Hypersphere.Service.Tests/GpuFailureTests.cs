@@ -60,6 +60,24 @@ public sealed class GpuFailureTests(ToyModels toys) : IClassFixture<ToyModels>, 
     }
 
     [SkippableFact]
+    public async Task ADeviceFailureIsLoggedOnceWhereItHappenedNotAgainWhereItIsAnswered()
+    {
+        var runner = new FailingRunner { Failure = OrtErrors.Make("RuntimeException", CudnnFailure) };
+        var log = new CapturingLogger();
+        await using var factory = Start([], runner, log);
+        using var client = factory.CreateClient();
+        await factory.WaitForStartupLoadAsync();
+
+        await Http.Problem(await client.PostAsync("/v1/embeddings", Http.Json(new { input = Item })), 503, "toy@1");
+
+        // One failed batch of one request: one entry (the batcher's, at Error, with ONNX Runtime's text), not a
+        // second one from the exception handler that turned it into the 503.
+        var entries = log.Entries.Where(e => e.Contains("CUDNN_STATUS_EXECUTION_FAILED", StringComparison.Ordinal)).ToArray();
+        var entry = Assert.Single(entries);
+        Assert.StartsWith("Error:", entry, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public async Task AFailingVersionThatAReloadRetiresNoLongerHoldsReadinessDown()
     {
         var runner = new FailingRunner { Failure = OrtErrors.Make("RuntimeException", CudnnFailure) };

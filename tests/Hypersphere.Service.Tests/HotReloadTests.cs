@@ -5,6 +5,7 @@ using Hypersphere.Service.Hosting;
 using Hypersphere.Service.Runtime.Models;
 using Hypersphere.Service.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Hypersphere.Service.Tests;
@@ -140,7 +141,7 @@ public sealed class HotReloadTests : IClassFixture<ToyModels>, IDisposable
         var root = Models();
         await using var factory = new ServiceFactory(root, new Dictionary<string, string?>
         {
-            ["Hypersphere:WatchModels"] = "true",
+            ["Hypersphere:ModelWatch"] = "inotify",
             ["Hypersphere:ReloadDebounceMs"] = "100",
         });
         using var client = factory.CreateClient();
@@ -156,6 +157,75 @@ public sealed class HotReloadTests : IClassFixture<ToyModels>, IDisposable
         }
 
         await AssertServes(client, "toy@2", seed: 2);
+    }
+
+    [SkippableFact]
+    public async Task InPollModeAVersionCopiedInIsServedAfterAPollWithoutAnyFileSystemWatcher()
+    {
+        var root = Models();
+        await using var factory = new ServiceFactory(root, new Dictionary<string, string?>
+        {
+            ["Hypersphere:ModelWatch"] = "poll",
+            ["Hypersphere:ModelPollSeconds"] = "1",
+            ["Hypersphere:ReloadDebounceMs"] = "100",
+        });
+        using var client = factory.CreateClient();
+        await factory.WaitForStartupLoadAsync();
+        var watcher = factory.Services.GetServices<IHostedService>().OfType<ModelFolderWatcher>().Single();
+        Assert.True(watcher.Polls);
+        Assert.False(watcher.WatchesEvents); // no inotify: only a poll can notice the copy
+
+        _toys.WriteVersion(root, "toy", "2", seed: 2);
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((string?)(await Http.OkJson(await client.GetAsync("/v1/models")))["default_model"] != "toy@2")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the poll did not reload toy@2 within 20 s");
+            await Task.Delay(50);
+        }
+
+        await AssertServes(client, "toy@2", seed: 2);
+    }
+
+    [SkippableFact]
+    public async Task WithWatchingOffNothingReloadsUntilAsked()
+    {
+        var root = Models();
+        await using var factory = new ServiceFactory(root, new Dictionary<string, string?> { ["Hypersphere:ModelWatch"] = "OFF" });
+        using var client = factory.CreateClient();
+        await factory.WaitForStartupLoadAsync();
+        var watcher = factory.Services.GetServices<IHostedService>().OfType<ModelFolderWatcher>().Single();
+        Assert.False(watcher.Polls);
+        Assert.False(watcher.WatchesEvents);
+
+        _toys.WriteVersion(root, "toy", "2", seed: 2);
+        await AssertServes(client, "toy@1", seed: 1);
+        Assert.Equal("toy@2", (string?)(await Reload(client))["serving"]!["toy"]);
+    }
+
+    [Fact]
+    public void ATreeStampSeesANewFileAChangedSizeOrTimeAndNothingElse()
+    {
+        var root = _temp.Folder("tree");
+        Directory.CreateDirectory(Path.Combine(root, "toy", "1"));
+        var file = Path.Combine(root, "toy", "1", "model.onnx");
+        File.WriteAllBytes(file, [1, 2, 3]);
+        var first = FolderStamp.Read(root, recursive: true);
+
+        Assert.Equal(first, FolderStamp.Read(root, recursive: true));
+        Assert.Equal(string.Empty, FolderStamp.Read(root).Files); // the top level holds no file
+        Directory.CreateDirectory(Path.Combine(root, "toy", "2"));
+        Assert.Equal(first, FolderStamp.Read(root, recursive: true)); // an empty folder serves nothing
+
+        File.WriteAllBytes(file, [1, 2, 3, 4]);
+        var grown = FolderStamp.Read(root, recursive: true);
+        Assert.NotEqual(first, grown);
+        File.SetLastWriteTimeUtc(file, File.GetLastWriteTimeUtc(file).AddSeconds(-5));
+        var touched = FolderStamp.Read(root, recursive: true);
+        Assert.NotEqual(grown, touched);
+        File.WriteAllBytes(Path.Combine(root, "toy", "2", "model.json"), []);
+        Assert.NotEqual(touched, FolderStamp.Read(root, recursive: true));
+        Assert.Contains(Path.Combine("toy", "2", "model.json") + ":0:", FolderStamp.Read(root, recursive: true).Files, StringComparison.Ordinal);
     }
 
     [Fact]

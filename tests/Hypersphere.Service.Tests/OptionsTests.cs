@@ -27,6 +27,9 @@ public sealed class OptionsTests : IDisposable
     [InlineData("Hypersphere:AdminKeys", "a-good-key,", "Hypersphere:AdminKeys:1 is empty")]
     [InlineData("Hypersphere:RequestTimeoutMs", "0", "Hypersphere:RequestTimeoutMs must be between 1 and")]
     [InlineData("Hypersphere:ShutdownTimeoutSeconds", "0", "Hypersphere:ShutdownTimeoutSeconds must be between 1 and")]
+    [InlineData("Hypersphere:ModelWatch", "fanotify", "Hypersphere:ModelWatch must be inotify, poll or off")]
+    [InlineData("Hypersphere:MetricsPort", "70000", "Hypersphere:MetricsPort must be between 0 and 65535")]
+    [InlineData("Hypersphere:ModelPollSeconds", "0", "Hypersphere:ModelPollSeconds must be between 1 and")]
     [InlineData("Hypersphere:MaxQueue", "lots", "at 'Hypersphere:MaxQueue' to type 'System.Int32'")]
     [InlineData("Hypersphere:LiveQualityWindow", "-1", "Hypersphere:LiveQualityWindow must be between 0 and")]
     [InlineData("Hypersphere:LiveQualitySampleFraction", "0", "Hypersphere:LiveQualitySampleFraction must be above 0 and at most 1")]
@@ -96,6 +99,6 @@ public sealed class OptionsTests : IDisposable
         Assert.Equal(Core.Errors.ErrorKind.InvalidInput, e.Kind);
     }
 
-    private static string DotnetHost() =>
+    internal static string DotnetHost() =>
         Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
 }

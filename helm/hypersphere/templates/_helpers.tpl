@@ -93,16 +93,23 @@ as 6.7108864e+07; whole numbers are printed as integers so the service's configu
 {{- end }}
 
 {{/*
-Where the models come from: shipped, pvc or image (models.source; models.persistence.enabled, the older switch,
-means pvc). Anything else stops the rendering.
+Where the models come from: shipped, pvc, image or url (models.source; models.persistence.enabled, the older switch,
+means pvc). Anything else stops the rendering, and so does url without a 64-digit models.sha256.
 */}}
 {{- define "hypersphere.modelsSource" -}}
 {{- $source := .Values.models.source }}
-{{- if not (and (kindIs "string" $source) (eq $source "shipped" "pvc" "image")) }}
-{{- fail (printf "models.source must be shipped, pvc or image, not %v" $source) }}
+{{- if not (and (kindIs "string" $source) (eq $source "shipped" "pvc" "image" "url")) }}
+{{- fail (printf "models.source must be shipped, pvc, image or url, not %v" $source) }}
 {{- end }}
-{{- if and .Values.models.persistence.enabled (eq $source "image") }}
-{{- fail "models.persistence.enabled means models.source pvc; it cannot go with models.source image" }}
+{{- if and .Values.models.persistence.enabled (eq $source "image" "url") }}
+{{- fail (printf "models.persistence.enabled means models.source pvc; it cannot go with models.source %s" $source) }}
+{{- end }}
+{{- if eq $source "url" }}
+{{- $_ := required "models.source url needs models.url (a .tar.gz of <name>/<version>/ folders)" .Values.models.url }}
+{{- $sha := required "models.source url needs models.sha256 (the archive's SHA-256: sha256sum models.tar.gz)" .Values.models.sha256 }}
+{{- if not (and (kindIs "string" $sha) (eq (len $sha) 64)) }}
+{{- fail (printf "models.sha256 must be the archive's SHA-256 as 64 hex digits, not %v" $sha) }}
+{{- end }}
 {{- end }}
 {{- if .Values.models.persistence.enabled }}pvc{{ else }}{{ $source }}{{ end }}
 {{- end }}

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Hypersphere.Core.Errors;
+using Hypersphere.Inference;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -11,7 +12,8 @@ namespace Hypersphere.Service.Errors;
 /// limit, a body arriving too slowly, a malformed request) are classified by their status code; anything else
 /// is a 500 whose detail names only the trace id: stack traces go to the log, never to the client. Refusals are
 /// logged at most once a second per status (<see cref="LogThrottle"/>), with the count held back; server faults
-/// every time. Statuses without an exception (unknown route 404, wrong method 405) get their detail in
+/// every time. A run that failed on the device (<see cref="InferenceFailureException"/>) is not logged here: the
+/// batcher logged it where it happened, with ONNX Runtime's own text, once per batch rather than per request. Statuses without an exception (unknown route 404, wrong method 405) get their detail in
 /// <see cref="ProblemsSetup"/>.
 /// </summary>
 internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
@@ -32,7 +34,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         {
             LogServerFault(logger, httpContext.Request.Method, httpContext.Request.Path, problem.Detail, exception);
         }
-        else if (_throttle.TryEnter(status, out var suppressed))
+        else if (failure is not InferenceFailureException && _throttle.TryEnter(status, out var suppressed))
         {
             LogRefused(logger, status >= 500 ? LogLevel.Warning : LogLevel.Information, httpContext.Request.Method, httpContext.Request.Path, status, problem.Detail, suppressed);
         }

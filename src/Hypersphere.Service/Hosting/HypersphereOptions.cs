@@ -199,11 +199,29 @@ public sealed class HypersphereOptions
     /// </summary>
     public IList<string> ApiKeys { get; set; } = [];
 
+    /// <summary>
+    /// A second port on which Kestrel answers <c>GET /metrics</c> and nothing else; the API port then answers it 404, so
+    /// the unauthenticated scrape can be opened to Prometheus alone (a NetworkPolicy on this port). It is added to the
+    /// configured URLs as <c>http://+:&lt;port&gt;</c>. 0 (the default): <c>/metrics</c> on the API port, like the probes.
+    /// </summary>
+    [Range(0, 65_535, ErrorMessage = "Hypersphere:MetricsPort must be between {1} and {2}")]
+    public int MetricsPort { get; set; }
+
     /// <summary>Bearer keys for <c>/admin</c>, separate from <see cref="ApiKeys"/>. Empty (the default): <c>/admin</c> is open.</summary>
     public IList<string> AdminKeys { get; set; } = [];
 
-    /// <summary>Reload the models when <see cref="ModelsPath"/> changes (a file-system watcher); <c>POST /admin/reload</c> works either way.</summary>
-    public bool WatchModels { get; set; } = true;
+    /// <summary>
+    /// How the service notices changes under <see cref="ModelsPath"/> and reloads: <c>inotify</c> (the default: the
+    /// kernel's file-system events), <c>poll</c> (a rescan every <see cref="ModelPollSeconds"/>, for NFS and other
+    /// volumes written from another node, whose writes raise no event here) or <c>off</c>. <c>POST /admin/reload</c>
+    /// works in every mode.
+    /// </summary>
+    [RegularExpression("^(?i:inotify|poll|off)$", ErrorMessage = "Hypersphere:ModelWatch must be inotify, poll or off")]
+    public string ModelWatch { get; set; } = "inotify";
+
+    /// <summary>Seconds between two scans of <see cref="ModelsPath"/> when <see cref="ModelWatch"/> is <c>poll</c>.</summary>
+    [Range(1, 3_600, ErrorMessage = "Hypersphere:ModelPollSeconds must be between {1} and {2}")]
+    public int ModelPollSeconds { get; set; } = 10;
 
     /// <summary>Quiet time after the last change under <see cref="ModelsPath"/> before the reload, in milliseconds, so a folder being copied is read whole.</summary>
     [Range(10, 600_000, ErrorMessage = "Hypersphere:ReloadDebounceMs must be between {1} and {2}")]

@@ -1,9 +1,15 @@
+using System.Globalization;
+using Hypersphere.Service.Hosting;
 using Hypersphere.Service.Runtime.Models;
+using Microsoft.Extensions.Options;
 using Prometheus;
 
 namespace Hypersphere.Service.Metrics;
 
-/// <summary>Prometheus metrics: the registry, the HTTP middleware and <c>GET /metrics</c> (open, like the health probes).</summary>
+/// <summary>
+/// Prometheus metrics: the registry, the HTTP middleware and <c>GET /metrics</c> (open, like the health probes), on the
+/// API port or, with <see cref="HypersphereOptions.MetricsPort"/>, on a port of its own.
+/// </summary>
 public static class MetricsSetup
 {
     /// <summary>Where the metrics are served.</summary>
@@ -23,6 +29,55 @@ public static class MetricsSetup
         });
         services.AddSingleton<ServiceMetrics>();
         return services;
+    }
+
+    /// <summary>
+    /// Adds <c>http://+:&lt;MetricsPort&gt;</c> to the addresses Kestrel listens on, when the setting is given: read from
+    /// the configuration here because the addresses are fixed before the options are bound (a bad value is left to
+    /// their validation, which stops the process naming it). <c>ASPNETCORE_HTTP_PORTS</c> become URLs, since URLs
+    /// replace them; endpoints of <c>Kestrel:Endpoints</c> replace URLs, so there the port must be one of them.
+    /// </summary>
+    public static WebApplicationBuilder UseMetricsPort(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var setting = builder.Configuration[$"{HypersphereOptions.Section}:{nameof(HypersphereOptions.MetricsPort)}"];
+        if (!int.TryParse(setting, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is 0 or > 65_535)
+        {
+            return builder;
+        }
+
+        var urls = builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey);
+        if (string.IsNullOrWhiteSpace(urls))
+        {
+            var ports = builder.Configuration[WebHostDefaults.HttpPortsKey] ?? string.Empty;
+            urls = string.Join(';', ports.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => $"http://*:{p}"));
+        }
+
+        builder.WebHost.UseUrls([.. urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), $"http://+:{port}"]);
+        return builder;
+    }
+
+    /// <summary>
+    /// With <see cref="HypersphereOptions.MetricsPort"/>, answers 404 to <c>/metrics</c> on any other port and to
+    /// anything else on that one. Decided by the connection's local port, never the client's <c>Host</c> header.
+    /// Put it after the problem responses (its 404 is a problem document) and before everything that answers.
+    /// </summary>
+    public static IApplicationBuilder UseMetricsPortGate(this IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var options = app.ApplicationServices.GetRequiredService<IOptions<HypersphereOptions>>();
+        return app.Use((context, next) =>
+        {
+            var port = options.Value.MetricsPort;
+            var metrics = context.Request.Path.StartsWithSegments(Path, StringComparison.OrdinalIgnoreCase);
+            if (port != 0 && (context.Connection.LocalPort == port) != metrics)
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            }
+
+            return next(context);
+        });
     }
 
     /// <summary>Counts and times every request; put it first, before the exception handler.</summary>

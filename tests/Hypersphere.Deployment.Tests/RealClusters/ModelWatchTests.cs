@@ -20,6 +20,8 @@ public sealed class ModelWatchTests
     {
         Assert.DoesNotContain("Hypersphere__ModelWatch", Cluster.Env(Cluster.Service(_chart.Render())).Keys);
         Assert.Equal("inotify", Cluster.Env(Cluster.Service(_chart.Render("models: {watch: inotify}")))["Hypersphere__ModelWatch"]["value"]);
+        Assert.Equal("off", Cluster.Env(Cluster.Service(_chart.Render("models: {watch: \"off\"}")))["Hypersphere__ModelWatch"]["value"]);
+        Cluster.Refused(_chart, "models: {watch: false}", "models.watch");
         Cluster.Refused(_chart, "models: {watch: fanotify}", "models.watch");
     }
 }

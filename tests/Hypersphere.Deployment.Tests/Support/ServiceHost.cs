@@ -19,7 +19,7 @@ public sealed class ServiceHost : WebApplicationFactory<Program>
         {
             ["Hypersphere:ModelsPath"] = _models.Path,
             ["Hypersphere:ExecutionProvider"] = "cpu",
-            ["Hypersphere:WatchModels"] = "false",
+            ["Hypersphere:ModelWatch"] = "off",
         };
         builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(settings));
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));

@@ -33,7 +33,7 @@ public sealed class ProductionKestrelFactory : WebApplicationFactory<Program>
             ["Hypersphere:ModelsPath"] = _modelsRoot,
             ["Hypersphere:ExecutionProvider"] = "cpu",
             ["Hypersphere:IntraOpThreads"] = "1",
-            ["Hypersphere:WatchModels"] = "false",
+            ["Hypersphere:ModelWatch"] = "off",
             [WebHostDefaults.ServerUrlsKey] = "http://127.0.0.1:0",
         };
         foreach (var (key, value) in _settings)

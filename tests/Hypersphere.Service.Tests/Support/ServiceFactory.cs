@@ -40,7 +40,7 @@ public sealed class ServiceFactory(
             ["Hypersphere:ModelsPath"] = modelsRoot,
             ["Hypersphere:ExecutionProvider"] = "cpu",
             ["Hypersphere:IntraOpThreads"] = "1",
-            ["Hypersphere:WatchModels"] = "false",
+            ["Hypersphere:ModelWatch"] = "off",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -5,11 +5,13 @@ using Microsoft.Extensions.Options;
 namespace Hypersphere.Service.Runtime.Models;
 
 /// <summary>
-/// Hot reload: watches <see cref="HypersphereOptions.ModelsPath"/> (recursively) and reloads the registry once
-/// nothing has changed for <see cref="HypersphereOptions.ReloadDebounceMs"/>, so a version folder being copied
-/// is read when the copy is done (if it is read too early and refused, the rest of the copy triggers another
-/// reload). Off with <see cref="HypersphereOptions.WatchModels"/> = false (file systems without change
-/// notifications); <c>POST /admin/reload</c> does the same on demand.
+/// Hot reload: notices changes under <see cref="HypersphereOptions.ModelsPath"/> (recursively) and reloads the
+/// registry once nothing has changed for <see cref="HypersphereOptions.ReloadDebounceMs"/>, so a version folder
+/// being copied is read when the copy is done (if it is read too early and refused, the rest of the copy triggers
+/// another reload). <see cref="HypersphereOptions.ModelWatch"/> says how: <c>inotify</c> (a
+/// <see cref="FileSystemWatcher"/>), <c>poll</c> (the tree's <see cref="FolderStamp"/> every
+/// <see cref="HypersphereOptions.ModelPollSeconds"/>; a changed one counts as a change, for file systems whose
+/// writes from other nodes raise no event here) or <c>off</c>; <c>POST /admin/reload</c> does the same on demand.
 /// </summary>
 internal sealed partial class ModelFolderWatcher(ModelRegistry registry, IOptions<HypersphereOptions> options, ILogger<ModelFolderWatcher> logger)
     : IHostedService, IDisposable
@@ -17,16 +19,35 @@ internal sealed partial class ModelFolderWatcher(ModelRegistry registry, IOption
     private readonly CancellationTokenSource _stopping = new();
     private FileSystemWatcher? _watcher;
     private Timer? _debounce;
+    private Timer? _poll;
+    private readonly Lock _scanning = new();
+    private FolderStamp _stamp;
+
+    /// <summary>Whether file-system events are watched (<c>inotify</c>), for the tests that prove a poll did the reload.</summary>
+    internal bool WatchesEvents => _watcher is not null;
+
+    /// <summary>Whether the folder is polled (<c>poll</c>).</summary>
+    internal bool Polls => _poll is not null;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        if (!settings.WatchModels || !Directory.Exists(registry.Root))
+        var mode = settings.ModelWatch.ToLowerInvariant();
+        if (mode == "off" || !Directory.Exists(registry.Root))
         {
             return Task.CompletedTask;
         }
 
         _debounce = new Timer(_ => _ = ReloadAsync(), null, Timeout.Infinite, Timeout.Infinite);
+        if (mode == "poll")
+        {
+            _stamp = FolderStamp.Read(registry.Root, recursive: true);
+            var period = TimeSpan.FromSeconds(settings.ModelPollSeconds);
+            _poll = new Timer(_ => Poll(), null, period, period);
+            LogPolling(logger, registry.Root, settings.ModelPollSeconds, settings.ReloadDebounceMs);
+            return Task.CompletedTask;
+        }
+
         _watcher = new FileSystemWatcher(registry.Root)
         {
             IncludeSubdirectories = true,
@@ -50,6 +71,7 @@ internal sealed partial class ModelFolderWatcher(ModelRegistry registry, IOption
             _watcher.EnableRaisingEvents = false;
         }
 
+        _poll?.Change(Timeout.Infinite, Timeout.Infinite);
         _debounce?.Change(Timeout.Infinite, Timeout.Infinite);
         return Task.CompletedTask;
     }
@@ -57,6 +79,7 @@ internal sealed partial class ModelFolderWatcher(ModelRegistry registry, IOption
     public void Dispose()
     {
         _watcher?.Dispose();
+        _poll?.Dispose();
         _debounce?.Dispose();
         // _stopping is left undisposed: the host may call StopAsync after the container disposed this
         // (as it may for the registry), and it holds no timer or wait handle.
@@ -70,6 +93,30 @@ internal sealed partial class ModelFolderWatcher(ModelRegistry registry, IOption
         // Events were lost (buffer overflow, watch limit): reload anyway, it rescans everything.
         LogWatchError(logger, registry.Root, e.GetException().Message);
         Debounce();
+    }
+
+    // A changed stamp counts as an event: it restarts the quiet period. Timer callbacks overlap if a scan outlasts the
+    // period; the lock skips such a scan. An unreadable tree has a stamp of its own, so the reload reports it.
+    private void Poll()
+    {
+        if (_stopping.IsCancellationRequested || !_scanning.TryEnter())
+        {
+            return;
+        }
+
+        try
+        {
+            var now = FolderStamp.Read(registry.Root, recursive: true);
+            if (now != _stamp)
+            {
+                _stamp = now;
+                Debounce();
+            }
+        }
+        finally
+        {
+            _scanning.Exit();
+        }
     }
 
     private void Debounce()
@@ -101,6 +148,9 @@ internal sealed partial class ModelFolderWatcher(ModelRegistry registry, IOption
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Watching {Root} for model changes (reload after {DebounceMs} ms of quiet)")]
     private static partial void LogWatching(ILogger logger, string root, int debounceMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Polling {Root} for model changes every {PollSeconds} s (reload after {DebounceMs} ms of quiet)")]
+    private static partial void LogPolling(ILogger logger, string root, int pollSeconds, int debounceMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The watcher on {Root} lost events ({Error}); reloading to catch up")]
     private static partial void LogWatchError(ILogger logger, string root, string error);

@@ -115,19 +115,22 @@ internal sealed partial class ModelLoader(HypersphereOptions options, ILogger lo
 }
 
 /// <summary>
-/// What a version folder looks like on disk: its files' names, sizes and modification times. A reload compares
-/// stamps to find folders that changed since they were loaded, without hashing them.
+/// What a folder looks like on disk: its files' relative paths, sizes and modification times. A reload compares
+/// version folders' stamps to find those that changed since they were loaded, and the <c>poll</c> watcher the whole
+/// tree's to notice a change, both without reading or hashing the files.
 /// </summary>
-/// <param name="Files">The listing, one <c>name:size:ticks</c> per file, or why it could not be read.</param>
+/// <param name="Files">The listing, one <c>path:size:ticks</c> per file, or why it could not be read.</param>
 internal readonly record struct FolderStamp(string Files)
 {
-    public static FolderStamp Read(string directory)
+    /// <summary>The stamp of <paramref name="directory"/>'s files, or of every file below it when <paramref name="recursive"/>.</summary>
+    public static FolderStamp Read(string directory, bool recursive = false)
     {
         try
         {
-            var files = new DirectoryInfo(directory).EnumerateFiles()
-                .OrderBy(f => f.Name, StringComparer.Ordinal)
-                .Select(f => $"{f.Name}:{f.Length}:{f.LastWriteTimeUtc.Ticks}");
+            var files = new DirectoryInfo(directory).EnumerateFiles("*", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
+                .Select(f => (Path: Path.GetRelativePath(directory, f.FullName), f.Length, f.LastWriteTimeUtc.Ticks))
+                .OrderBy(f => f.Path, StringComparer.Ordinal)
+                .Select(f => $"{f.Path}:{f.Length}:{f.Ticks}");
             return new FolderStamp(string.Join('|', files));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
