@@ -94,6 +94,101 @@ public sealed class LiveQualityTests : IClassFixture<ToyModels>, IDisposable
     }
 
     [SkippableFact]
+    public async Task ARealPrometheusScrapesTheLiveUniformityOfTheEmbeddingsTheServiceReturned()
+    {
+        const int Window = 200;
+        await using var factory = new ServiceFactory(Repository.PathOf("models"), new Dictionary<string, string?>
+        {
+            ["Hypersphere:LiveQualityWindow"] = $"{Window}",
+            ["Hypersphere:LiveQualityIntervalSeconds"] = "1",
+        });
+        factory.UseKestrelOnAFreePort();
+        factory.StartServer();
+        await factory.WaitForStartupLoadAsync();
+        var address = factory.Services.ListeningAddress();
+        await using var prometheus = await PrometheusServer.StartAsync(new Uri(address + "/metrics"));
+        using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(120) };
+        var query = $"hypersphere_live_uniformity{{job=\"{PrometheusServer.Job}\", model=\"{AlignUniform}\"}}";
+
+        Assert.Equal(1, await prometheus.WaitForSampleAsync($"sum(up{{job=\"{PrometheusServer.Job}\"}})", v => v == 1, TimeSpan.FromSeconds(30)));
+        Assert.Null(await prometheus.QueryAsync(query)); // nothing served yet: no series
+        var (pixels, _) = PageServer.TestImages(Window);
+        var rows = await EmbedNpy(http, AlignUniform, pixels, Window);
+        var expected = Uniformity(rows);
+
+        var scraped = await prometheus.WaitForSampleAsync(query, v => Math.Abs(v - expected) <= 1e-6, TimeSpan.FromSeconds(60));
+        Assert.True(Math.Abs(scraped - expected) <= 1e-6, $"Prometheus has {scraped}, the paper's formula on the returned embeddings {expected}");
+        Assert.Equal(Window, await prometheus.QueryAsync($"hypersphere_live_window_size{{model=\"{AlignUniform}\"}}"));
+        Assert.Equal(0, await prometheus.QueryAsync($"hypersphere_live_collapsed{{model=\"{AlignUniform}\"}}"));
+    }
+
+    [Fact]
+    public async Task LiveAlignmentIsTheAlignmentOfTheServedImagesViewsRebuiltAndEmbeddedHere()
+    {
+        // Every image is sampled (fraction 1) and both generators are seeded, so the test can make the same two views of
+        // each image with the trainer's recipe, embed them with its own ONNX Runtime session, and compute alignment.
+        const int Images = 40;
+        var folder = Repository.PathOf("models", "fmnist-align-uniform", "2");
+        await using var factory = new ServiceFactory(
+            Repository.PathOf("models"),
+            new Dictionary<string, string?>
+            {
+                ["Hypersphere:LiveQualityWindow"] = "64",
+                ["Hypersphere:LiveQualityIntervalSeconds"] = "1",
+                ["Hypersphere:LiveAlignmentSampleFraction"] = "1",
+            },
+            services => services.AddSingleton<LiveRandom>(() => new Random(42)));
+        factory.UseKestrelOnAFreePort();
+        factory.StartServer();
+        await factory.WaitForStartupLoadAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(factory.Services.ListeningAddress()), Timeout = TimeSpan.FromSeconds(120) };
+        var (pixels, _) = PageServer.TestImages(Images);
+        await EmbedNpy(http, AlignUniform, pixels, Images);
+
+        JsonNode? alignment = null;
+        for (var deadline = DateTime.UtcNow.AddSeconds(60); alignment is null && DateTime.UtcNow < deadline; await Task.Delay(200))
+        {
+            var response = await http.GetAsync($"/v1/models/{AlignUniform}/quality");
+            alignment = response.IsSuccessStatusCode ? (await Http.OkJson(response))["live_alignment"] : null;
+        }
+
+        Assert.NotNull(alignment);
+        Assert.Equal(Images, (int)alignment["pairs"]!);
+        var live = (double)alignment["alignment"]!;
+
+        using var encoder = OnnxEncoder.Open(folder, new EncoderOptions(ExecutionProviderChoice.Cpu));
+        var preprocessor = new ImagePreprocessor(encoder.Card.Input);
+        var augmenter = Hypersphere.Inference.Augmentation.PixelViewAugmenter.For(encoder.Card);
+        var size = encoder.ImageSize;
+        var views = new float[2 * Images * size];
+        var random = new Random(42);
+        var image = new float[size];
+        for (var i = 0; i < Images; i++)
+        {
+            preprocessor.FromPlanes(pixels.AsSpan(i * 784, 784), 1, 28, 28, image);
+            augmenter.Augment(image, views.AsSpan(i * size, size), random);
+            augmenter.Augment(image, views.AsSpan((Images + i) * size, size), random);
+        }
+
+        var embedded = encoder.Embed(views, 2 * Images);
+        var dim = encoder.Card.EmbeddingDim;
+        var sum = 0.0;
+        for (var i = 0; i < Images; i++)
+        {
+            for (var k = 0; k < dim; k++)
+            {
+                var d = (double)embedded[(i * dim) + k] - embedded[((Images + i) * dim) + k];
+                sum += d * d;
+            }
+        }
+
+        var expected = sum / Images;
+        Assert.True(Math.Abs(live - expected) <= 1e-5, $"live alignment {live}, rebuilt here {expected}");
+        Assert.InRange(live, 0.05, 1.0); // views of one image lie close together, far closer than random pairs (2)
+        Assert.Equal(live, Gauge(await http.GetStringAsync("/metrics"), "hypersphere_live_alignment", AlignUniform), 12);
+    }
+
+    [SkippableFact]
     public async Task AFailingAnalyzerNeverHoldsUpOrFailsARequestAndIsLoggedOnceAMinute()
     {
         _toys.Require();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Hypersphere.Core.Embeddings;
+using Hypersphere.Core.Errors;
 using Hypersphere.Core.Metrics;
 
 namespace Hypersphere.Core.Quality;
@@ -117,24 +118,36 @@ public static class QualityAnalyzer
         var c = CultureInfo.InvariantCulture;
         if (sampling.Exact)
         {
+            if (allPairs > sampling.MaxExactPairs)
+            {
+                throw new HypersphereException(ErrorKind.TooLarge, string.Format(
+                    c, "an exact pass over {0} rows visits {1} pairs, but at most {2} are allowed here; leave exact out (or ask for sample_pairs or an error) to have them sampled", x.Rows, allPairs, sampling.MaxExactPairs));
+            }
+
             return null;
         }
 
         var error = sampling.Error;
         if (sampling.Pairs is null && error is null)
         {
-            if (allPairs <= sampling.AutoAbovePairs)
+            if (allPairs <= Math.Min(sampling.AutoAbovePairs, sampling.MaxExactPairs))
             {
                 return null;
             }
 
             error = SamplingOptions.DefaultError;
-            notes.Add(string.Format(c, "{0} rows make {1} pairs, more than the {2} computed exactly by default: uniformity, alignment, RankMe and k-NN are estimated from seeded samples (95 % intervals in uniformity_ci and alignment_ci); ask for exact to visit every pair", x.Rows, allPairs, sampling.AutoAbovePairs));
+            notes.Add(string.Format(c, "{0} rows make {1} pairs, more than the {2} computed exactly by default: uniformity, alignment, RankMe and k-NN are estimated from seeded samples (95 % intervals in uniformity_ci and alignment_ci); ask for exact to visit every pair", x.Rows, allPairs, Math.Min(sampling.AutoAbovePairs, sampling.MaxExactPairs)));
         }
 
         var pairs = sampling.Pairs ?? Math.Max(
             SamplingOptions.PilotPairs,
             SampledEstimates.PairsForError(SampledEstimates.Uniformity(x, t, Math.Min(SamplingOptions.PilotPairs, Math.Max(2, allPairs)), ~sampling.Seed), error!.Value));
+        if (pairs > sampling.MaxSampledPairs)
+        {
+            throw new HypersphereException(ErrorKind.TooLarge, string.Format(
+                c, "{0} needs {1} sampled pairs, but at most {2} are allowed here; ask for a larger error or fewer pairs", sampling.Pairs is null ? $"a 95 % half-width of {error}" : "the request", pairs, sampling.MaxSampledPairs));
+        }
+
         if (pairs >= allPairs)
         {
             notes.Add(string.Format(c, "sampling {0} pairs would cost more than the {1} pairs there are: computed exactly instead", pairs, allPairs));

@@ -12,8 +12,16 @@ namespace Hypersphere.Core.Quality;
 /// <param name="Seed">Seed of every draw (pairs, the RankMe and k-NN row samples).</param>
 /// <param name="Exact">Every pair, whatever the size.</param>
 /// <param name="AutoAbovePairs">Above this many pairs, sample unless <paramref name="Exact"/> says otherwise.</param>
+/// <param name="MaxExactPairs">Most pairs an exact pass may visit when asked for (a server's cost limit); more is refused.</param>
+/// <param name="MaxSampledPairs">Most pairs a sample may draw (a server's cost limit); asking for more, or an error that needs more, is refused.</param>
 public sealed record SamplingOptions(
-    long? Pairs = null, double? Error = null, int Seed = 0, bool Exact = false, long AutoAbovePairs = SamplingOptions.DefaultAutoAbovePairs)
+    long? Pairs = null,
+    double? Error = null,
+    int Seed = 0,
+    bool Exact = false,
+    long AutoAbovePairs = SamplingOptions.DefaultAutoAbovePairs,
+    long MaxExactPairs = long.MaxValue,
+    long MaxSampledPairs = long.MaxValue)
 {
     /// <summary>2·10⁹ pairs (N ≈ 63 000): a few seconds exact on two cores.</summary>
     public const long DefaultAutoAbovePairs = 2_000_000_000;

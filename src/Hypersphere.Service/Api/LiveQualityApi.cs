@@ -67,6 +67,7 @@ public static class LiveQualityApi
             report.Computed,
             LiveQualityMonitor.Drift(loaded, report.Quality),
             loaded.Card.Evaluation,
+            monitor.AlignmentOf(loaded),
             report.Quality));
     }
 
@@ -84,6 +85,11 @@ public static class LiveQualityApi
 /// <param name="ComputedAt">When the report was computed.</param>
 /// <param name="UniformityDrift">report.uniformity − card.uniformity (both t = 2): above 0, the served embeddings are less uniform than the held-out set was; null without card scores.</param>
 /// <param name="Card">The card's held-out scores (<c>evaluation</c> of <c>model.json</c>), the reference for the live numbers; null if the card has none.</param>
+/// <param name="LiveAlignment">
+/// Alignment (α = 2) of the model on the traffic: the mean ‖f(x) − f(y)‖² over pairs of augmented views (the training recipe) of a sample
+/// of the served images (Hypersphere:LiveAlignmentSampleFraction), with the number of pairs; compare with <c>card.alignment</c>. Null until the
+/// first pairs are embedded, or when it is off.
+/// </param>
 /// <param name="Report">Exactly <c>POST /v1/quality</c>'s report of the window's rows (α = 2, t = 2; no positives or labels).</param>
 public sealed record LiveQuality(
     ModelId Model,
@@ -95,4 +101,5 @@ public sealed record LiveQuality(
     DateTimeOffset ComputedAt,
     double? UniformityDrift,
     EvaluationSpec? Card,
+    LiveAlignment? LiveAlignment,
     QualityReport Report);

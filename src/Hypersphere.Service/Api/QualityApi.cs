@@ -33,7 +33,7 @@ public static class QualityApi
             .WithDescription(
                 "Send either {embeddings, positives?, labels?} or {model?, input, positives?, labels?} with images as JSON, or a multipart/form-data form " +
                 "with the parts embeddings (a 2-D float32/float64 .npy), positives (optional, the same), labels (optional: a .npy of integers or text with one label a line) " +
-                "and the fields alpha, t, normalize. Rows must be unit norm unless normalize is true. " +
+                "and the fields alpha, t, normalize, sample_pairs, error, seed, exact. Rows must be unit norm unless normalize is true. " +
                 "The answer is JSON by default; with Accept: text/html it is the HTML report of the same numbers with its figures (inline SVG, no script). " +
                 "Errors are problem documents whatever the Accept header.")
             .Accepts<QualityRequest>("application/json", QualityForm.MediaType)
@@ -63,7 +63,9 @@ public static class QualityApi
             audit = await FromJsonAsync(request, runtime, limits, cancellationToken);
         }
 
-        var analysis = new QualityOptions(audit.Alpha ?? Alignment.DefaultAlpha, audit.T ?? Uniformity.DefaultT);
+        var sampling = new SamplingOptions(
+            audit.Sampling.Pairs, audit.Sampling.Error, audit.Sampling.Seed ?? 0, audit.Sampling.Exact, limits.QualityExactMaxPairs, limits.QualityExactMaxPairs, limits.QualityMaxSampledPairs);
+        var analysis = new QualityOptions(audit.Alpha ?? Alignment.DefaultAlpha, audit.T ?? Uniformity.DefaultT, Sampling: sampling);
         List<string> warnings = audit.Normalize ? ["rows were L2-normalised before measuring, as normalize: true asked"] : [];
         warnings.AddRange(audit.Notes);
         // The answer's type follows the Accept header: caches must key on it.
@@ -129,7 +131,7 @@ public static class QualityApi
         }
 
         var labels = Given(request.Labels) ? QualityInputs.Labels(request.Labels, x.Rows) : null;
-        return new AuditRequest(x, y, labels, request.Alpha, request.T, normalize, notes, sources);
+        return new AuditRequest(x, y, labels, request.Alpha, request.T, normalize, notes, sources, new SamplingRequest(request.SamplePairs, request.Error, request.Seed, request.Exact ?? false));
     }
 
     private static EmbeddingMatrix Matrix(EmbeddingResult result, int set, string field, bool normalize) =>

@@ -16,6 +16,10 @@ namespace Hypersphere.Service.Api;
 /// <param name="Normalize">L2-normalise rows instead of refusing rows that are not unit norm (default false).</param>
 /// <param name="Model">Image form only: the model that embeds <c>input</c>, <c>name</c> or <c>name@version</c> (default: the default model).</param>
 /// <param name="Input">Image form: items to embed first, as in <c>/v1/embeddings</c> (base64 images or arrays of C·H·W preprocessed floats).</param>
+/// <param name="SamplePairs">Estimate uniformity from this many uniformly drawn pairs (and alignment from as many positive pairs), with 95 % intervals in <c>uniformity_ci</c> and <c>alignment_ci</c>.</param>
+/// <param name="Error">Estimate from as many pairs as a 95 % half-width of about this on uniformity needs.</param>
+/// <param name="Seed">Seed of the sampled pairs and rows (default 0).</param>
+/// <param name="Exact">Visit every pair. By default inputs above the server's exact limit (Hypersphere:QualityExactMaxPairs) are sampled, and the warnings say so.</param>
 /// <remarks>A missing <see cref="JsonElement"/> field is <see cref="JsonValueKind.Undefined"/>; none is required by the schema.</remarks>
 public sealed record QualityRequest(
     JsonElement Embeddings,
@@ -25,4 +29,8 @@ public sealed record QualityRequest(
     double? Alpha = null,
     double? T = null,
     bool? Normalize = null,
-    string? Model = null);
+    string? Model = null,
+    long? SamplePairs = null,
+    double? Error = null,
+    int? Seed = null,
+    bool? Exact = null);

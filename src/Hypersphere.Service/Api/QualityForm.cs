@@ -23,7 +23,7 @@ public static class QualityForm
     public const string MediaType = "multipart/form-data";
 
     /// <summary>The parts the form takes, in the order messages list them.</summary>
-    public static readonly IReadOnlyList<string> Parts = ["embeddings", "positives", "labels", "alpha", "t", "normalize"];
+    public static readonly IReadOnlyList<string> Parts = ["embeddings", "positives", "labels", "alpha", "t", "normalize", "sample_pairs", "error", "seed", "exact"];
 
     // RFC 2046: a boundary is 1 to 70 characters. Part headers are small (a Content-Disposition and a Content-Type).
     private const int MaxBoundary = 70, MaxPartHeaderBytes = 8 * 1024, MaxPartHeaders = 8, MaxFieldBytes = 64, MaxShownName = 40;
@@ -96,6 +96,11 @@ public static class QualityForm
         var normalize = parts.TryGetValue("normalize", out var n) ? Boolean(n.Bytes, "normalize") : false;
         var alpha = parts.TryGetValue("alpha", out var a) ? Number(a.Bytes, "alpha") : (double?)null;
         var t = parts.TryGetValue("t", out var tv) ? Number(tv.Bytes, "t") : (double?)null;
+        var sampling = new SamplingRequest(
+            parts.TryGetValue("sample_pairs", out var sp) ? Integer(sp.Bytes, "sample_pairs") : null,
+            parts.TryGetValue("error", out var er) ? Number(er.Bytes, "error") : null,
+            parts.TryGetValue("seed", out var sd) ? (int?)Integer(sd.Bytes, "seed", int.MinValue, int.MaxValue) : null,
+            parts.TryGetValue("exact", out var ex) && Boolean(ex.Bytes, "exact"));
         if (!parts.TryGetValue("embeddings", out var embeddingsPart))
         {
             throw HypersphereException.Bad($"the form needs a part 'embeddings': a .npy file of N rows of d float32 or float64 numbers (curl -F embeddings=@x.npy); it had {(parts.Count == 0 ? "no parts" : string.Join(", ", parts.Keys))}");
@@ -113,7 +118,7 @@ public static class QualityForm
         var sources = Parts.Where(name => parts.ContainsKey(name) && parts[name].FileName is not null)
             .Select(name => $"{name}: {FileName(parts[name].FileName!)}")
             .ToArray();
-        return new AuditRequest(embeddings, positives, labels, alpha, t, normalize, [], sources);
+        return new AuditRequest(embeddings, positives, labels, alpha, t, normalize, [], sources, sampling);
     }
 
     /// <summary>The boundary of a form's Content-Type; a missing, empty or over-long one is 400.</summary>
@@ -198,6 +203,14 @@ public static class QualityForm
             : throw HypersphereException.Bad($"{field} must be a number, but was '{Shown(text)}'");
     }
 
+    private static long Integer(byte[] bytes, string field, long min = long.MinValue, long max = long.MaxValue)
+    {
+        var text = Field(bytes, field);
+        return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw HypersphereException.Invalid($"{field} must be an integer, but was '{Shown(text)}'");
+    }
+
     private static bool Boolean(byte[] bytes, string field)
     {
         var text = Field(bytes, field);
@@ -241,6 +254,7 @@ public static class QualityForm
 /// <param name="Normalize">Whether rows were L2-normalised.</param>
 /// <param name="Notes">Caveats for the report's warnings (e.g. which model embedded the images).</param>
 /// <param name="Sources">Where the inputs came from (the parts' file names, <c>part: name</c>, or the model).</param>
+/// <param name="Sampling">Exact or sampled, as the request asked (nothing asked: the server's default).</param>
 public sealed record AuditRequest(
     EmbeddingMatrix Embeddings,
     EmbeddingMatrix? Positives,
@@ -249,4 +263,12 @@ public sealed record AuditRequest(
     double? T,
     bool Normalize,
     IReadOnlyList<string> Notes,
-    IReadOnlyList<string> Sources);
+    IReadOnlyList<string> Sources,
+    SamplingRequest Sampling);
+
+/// <summary>What a quality request asked about sampling (<c>sample_pairs</c>, <c>error</c>, <c>seed</c>, <c>exact</c>).</summary>
+/// <param name="Pairs">Pairs to draw.</param>
+/// <param name="Error">Target 95 % half-width on uniformity.</param>
+/// <param name="Seed">Seed of the draws.</param>
+/// <param name="Exact">Every pair.</param>
+public sealed record SamplingRequest(long? Pairs = null, double? Error = null, int? Seed = null, bool Exact = false);

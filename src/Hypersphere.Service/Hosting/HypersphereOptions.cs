@@ -108,6 +108,18 @@ public sealed class HypersphereOptions
     public long MaxQualityValues { get; set; } = 1L << 22;
 
     /// <summary>
+    /// Most pairs <c>/v1/quality</c> computes exactly: above it uniformity is estimated from sampled pairs with a 95 %
+    /// interval, and the warnings say so; a request that asks for <c>exact</c> above it is refused (413). The default,
+    /// 2·10⁸ pairs (N ≈ 20 000), takes about half a second on two cores.
+    /// </summary>
+    [Range(1, long.MaxValue, ErrorMessage = "Hypersphere:QualityExactMaxPairs must be between {1} and {2}")]
+    public long QualityExactMaxPairs { get; set; } = 200_000_000;
+
+    /// <summary>Most pairs one <c>/v1/quality</c> request may sample (<c>sample_pairs</c>, or what its <c>error</c> needs); more is 413.</summary>
+    [Range(2, long.MaxValue, ErrorMessage = "Hypersphere:QualityMaxSampledPairs must be between {1} and {2}")]
+    public long QualityMaxSampledPairs { get; set; } = 100_000_000;
+
+    /// <summary>
     /// Largest batch one ONNX Runtime run takes: the batcher coalesces requests for one model version up to it. 0 (the
     /// default): by the model's provider, 32 on the CPU (docs/performance.md) and 128 on CUDA, a GPU default that is
     /// unmeasured until measured on a GPU. On CUDA every size up to it is warmed up when a model loads.
@@ -261,6 +273,14 @@ public sealed class HypersphereOptions
     /// <summary>Seconds between two computations of every window's report, on one low-priority background thread.</summary>
     [Range(1, 3_600, ErrorMessage = "Hypersphere:LiveQualityIntervalSeconds must be between {1} and {2}")]
     public int LiveQualityIntervalSeconds { get; set; } = 15;
+
+    /// <summary>
+    /// Fraction of served images (or preprocessed float inputs) whose two augmented views, made with the recipe the model
+    /// was trained with, are embedded in the background to measure live alignment (0 turns it off). At most
+    /// 64 images a version wait for their views; the last 1 024 pairs make the number.
+    /// </summary>
+    [Range(0.0, 1.0, ErrorMessage = "Hypersphere:LiveAlignmentSampleFraction must be between {1} and {2}")]
+    public double LiveAlignmentSampleFraction { get; set; } = 0.01;
 
     /// <summary>
     /// How long a shutdown (SIGTERM) may take, in seconds: the server stops accepting, requests in flight finish and

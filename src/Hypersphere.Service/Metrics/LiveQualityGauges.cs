@@ -70,6 +70,9 @@ public sealed class LiveQualityGauges
         }
     }
 
+    /// <summary>Sets <paramref name="model"/>'s live alignment.</summary>
+    public void SetAlignment(string model, double alignment) => Alignment.WithLabels(model).Set(alignment);
+
     /// <summary>Removes every series of <paramref name="model"/> (it was unloaded).</summary>
     public void Remove(string model)
     {

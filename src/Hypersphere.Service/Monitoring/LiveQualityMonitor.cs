@@ -16,6 +16,9 @@ namespace Hypersphere.Service.Monitoring;
 /// </summary>
 internal delegate QualityReport LiveAnalyzer(EmbeddingMatrix rows, QualityOptions options);
 
+/// <summary>The generators live alignment samples images and draws views with (unseeded in the service; seeded in tests, which rebuild the views).</summary>
+internal delegate Random LiveRandom();
+
 /// <summary>
 /// Live quality of served embeddings (docs/architecture.md §5 "Live quality"): one <see cref="LiveWindow"/> per
 /// loaded model session, filled by <see cref="Record"/> from the embeddings path, analysed by
@@ -29,17 +32,24 @@ internal sealed partial class LiveQualityMonitor : IModelDrain
     /// <summary>The report's settings: the paper's α = 2 and t = 2 (those of the cards' evaluation), on one core.</summary>
     public static readonly QualityOptions Options = new(MaxDegreeOfParallelism: 1);
 
+    /// <summary>Pairs of views live alignment keeps per version.</summary>
+    public const int AlignmentPairs = 1024;
+
     private readonly ConcurrentDictionary<LoadedModel, LiveWindow> _windows = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentDictionary<LoadedModel, LivePairs> _pairs = new(ReferenceEqualityComparer.Instance);
     private readonly ConditionalWeakTable<LoadedModel, object> _retired = [];
     private readonly HypersphereOptions _options;
     private readonly LiveAnalyzer _analyze;
+    private readonly LiveRandom _random;
     private readonly LiveQualityGauges _gauges;
     private readonly TimeProvider _time;
     private readonly ILogger<LiveQualityMonitor> _logger;
     private readonly LogThrottle _throttle = new(TimeSpan.FromMinutes(1));
 
-    public LiveQualityMonitor(IOptions<HypersphereOptions> options, LiveAnalyzer analyze, ServiceMetrics metrics, TimeProvider time, ILogger<LiveQualityMonitor> logger)
+    public LiveQualityMonitor(
+        IOptions<HypersphereOptions> options, LiveAnalyzer analyze, LiveRandom random, ServiceMetrics metrics, TimeProvider time, ILogger<LiveQualityMonitor> logger)
     {
+        _random = random;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(metrics);
         _options = options.Value;
@@ -72,6 +82,41 @@ internal sealed partial class LiveQualityMonitor : IModelDrain
         }
     }
 
+    /// <summary>
+    /// Offers the preprocessed images <paramref name="model"/> just served to live alignment (a sample of them waits for
+    /// its views). Never waits and never throws.
+    /// </summary>
+    public void RecordInputs(LoadedModel model, ReadOnlySpan<float> pixels, int count)
+    {
+        if (!Enabled || _options.LiveAlignmentSampleFraction <= 0 || count == 0 || _retired.TryGetValue(model, out _))
+        {
+            return;
+        }
+
+        try
+        {
+            var pairs = _pairs.GetOrAdd(model, m => new LivePairs(m.Card, AlignmentPairs, _options.LiveAlignmentSampleFraction, _random(), _random()));
+            pairs.Offer(pixels, count);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A card whose recipe cannot make views (a bad input spec) must not fail a request: no live alignment.
+            if (_throttle.TryEnter(model.Id.GetHashCode(), out var suppressed))
+            {
+                LogAlignmentFailed(_logger, model.Id.ToString(), suppressed, e);
+            }
+        }
+
+        if (_retired.TryGetValue(model, out _))
+        {
+            _pairs.TryRemove(model, out _);
+        }
+    }
+
+    /// <summary>Live alignment of <paramref name="model"/>'s session: E‖f(x) − f(y)‖² over its last pairs of views, and how many; null before the first.</summary>
+    public LiveAlignment? AlignmentOf(LoadedModel model) =>
+        _pairs.TryGetValue(model, out var pairs) ? pairs.Last : null;
+
     /// <summary>The window of <paramref name="id"/>'s serving session, or null when it has served nothing yet (or live quality is off).</summary>
     public (LiveWindow Window, LoadedModel Model)? WindowOf(ModelId id) =>
         _windows.Where(w => w.Key.Id == id).OrderByDescending(w => w.Value.Started).Select(w => ((LiveWindow, LoadedModel)?)(w.Value, w.Key)).FirstOrDefault();
@@ -83,6 +128,7 @@ internal sealed partial class LiveQualityMonitor : IModelDrain
     /// </summary>
     public void ComputeAll(CancellationToken stopping)
     {
+        ComputeAlignments(stopping);
         foreach (var (model, window) in _windows.ToArray())
         {
             if (stopping.IsCancellationRequested)
@@ -115,6 +161,39 @@ internal sealed partial class LiveQualityMonitor : IModelDrain
         }
     }
 
+    /// <summary>
+    /// Embeds the views of the images waiting for live alignment, one version after another on the calling (background)
+    /// thread, straight on the version's session: ONNX Runtime runs it beside the batches of client requests, which never
+    /// queue behind it. Failures are logged like the reports' and change nothing.
+    /// </summary>
+    private void ComputeAlignments(CancellationToken stopping)
+    {
+        foreach (var (model, pairs) in _pairs.ToArray())
+        {
+            if (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
+            var label = model.Id.ToString();
+            try
+            {
+                if (pairs.Embed((views, count) => model.Encoder.Embed(views, count)) && pairs.Compute() is { } alignment
+                    && _pairs.TryGetValue(model, out var current) && ReferenceEquals(current, pairs))
+                {
+                    _gauges.SetAlignment(label, alignment.Alignment);
+                }
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                if (_throttle.TryEnter(label.GetHashCode(StringComparison.Ordinal), out var suppressed))
+                {
+                    LogAlignmentFailed(_logger, label, suppressed, e);
+                }
+            }
+        }
+    }
+
     /// <summary>Live uniformity minus the card's held-out <c>evaluation.uniformity</c> (both t = 2); null without an evaluation.</summary>
     public static double? Drift(LoadedModel model, QualityReport report)
     {
@@ -129,6 +208,7 @@ internal sealed partial class LiveQualityMonitor : IModelDrain
         ArgumentNullException.ThrowIfNull(model);
         _retired.AddOrUpdate(model, model);
         _windows.TryRemove(model, out _);
+        _pairs.TryRemove(model, out _);
         _gauges.Remove(model.Id.ToString());
         // A reload swaps the new session in before it retires the old one: its window may have a report already.
         if (WindowOf(model.Id) is ({ Report: { } report }, var fresh))
@@ -138,6 +218,9 @@ internal sealed partial class LiveQualityMonitor : IModelDrain
 
         return Task.CompletedTask;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Live alignment of {Model} could not be computed; its last number stays ({Suppressed} more failures since the last entry were not logged)")]
+    private static partial void LogAlignmentFailed(ILogger logger, string model, long suppressed, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Live quality of {Model} could not be computed; its last numbers stay ({Suppressed} more failures since the last entry were not logged)")]
     private static partial void LogAnalysisFailed(ILogger logger, string model, long suppressed, Exception exception);

@@ -12,6 +12,7 @@ public static class LiveQualitySetup
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<LiveAnalyzer>((rows, options) => QualityAnalyzer.Analyze(rows, options: options));
+        services.AddSingleton<LiveRandom>(() => new Random());
         services.AddSingleton<LiveQualityMonitor>();
         services.AddSingleton<IModelDrain>(provider => provider.GetRequiredService<LiveQualityMonitor>());
         services.AddHostedService<LiveQualityService>();

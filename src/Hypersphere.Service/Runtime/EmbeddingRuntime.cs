@@ -25,6 +25,7 @@ internal sealed class EmbeddingRuntime(ModelRegistry models, InputDecoder decode
         {
             var items = await decoder.PreprocessAsync(sources[i], loaded, budget, cancellationToken);
             var values = await batches.EmbedAsync(loaded, items.Pixels, items.Count, cancellationToken);
+            live.RecordInputs(loaded, items.Pixels.Span, items.Count);
             items.Return(); // every row has run: no batch reads the buffer any more
             live.Record(loaded, values, items.Count);
             sets[i] = new EmbeddingRows(values, items.Count);
