@@ -37,6 +37,9 @@ public sealed class EmbeddingMatrix : EmbeddingRows
         }
     }
 
+    /// <summary>This matrix.</summary>
+    public override EmbeddingMatrix ToMatrix() => this;
+
     /// <summary>A matrix over <paramref name="data"/> as it is, for rows taken from an already validated source.</summary>
     internal static EmbeddingMatrix Wrap(double[] data, int rows, int dim) => new(data, rows, dim);
 

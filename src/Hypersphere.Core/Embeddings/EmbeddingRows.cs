@@ -80,6 +80,14 @@ public abstract class EmbeddingRows
         return results;
     }
 
+    /// <summary>All rows in memory (a matrix returns itself), for consumers that need them whole, such as a report's figures.</summary>
+    public virtual EmbeddingMatrix ToMatrix()
+    {
+        var values = new double[checked(Rows * Dim)];
+        ReadRows(0, values);
+        return EmbeddingMatrix.Wrap(values, Rows, Dim);
+    }
+
     /// <summary>The rows <paramref name="rows"/> (any order) copied into a new matrix, in that order.</summary>
     internal EmbeddingMatrix Gather(IReadOnlyList<int> rows)
     {

@@ -88,7 +88,7 @@ public static class RankMe
                 $"RankMe needs a {side}×{side} Gram matrix for {x.Rows} rows of dimension {x.Dim}, but at most {Array.MaxLength} entries can be held");
         }
 
-        var gram = x.Dim <= x.Rows ? ColumnGram(x) : GramMatrix.OfRows(x.Gather(Enumerable.Range(0, x.Rows).ToArray()).Values, x.Rows, x.Dim);
+        var gram = x.Dim <= x.Rows ? ColumnGram(x) : GramMatrix.OfRows(x.ToMatrix().Values, x.Rows, x.Dim);
         var size = (int)Math.Sqrt(gram.Length);
         var matrix = Matrix<double>.Build.Dense(size, size, gram);
         var eigen = matrix.Evd(Symmetricity.Symmetric).EigenValues;

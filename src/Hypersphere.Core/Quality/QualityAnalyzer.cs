@@ -104,7 +104,7 @@ public static class QualityAnalyzer
         int? knnRows = null;
         if (labels is not null)
         {
-            var (rows, rowLabels) = drawn is null || n <= SamplingOptions.KnnRows ? (InMemory(embeddings), labels) : LabelledSample(embeddings, labels, sampling.Seed);
+            var (rows, rowLabels) = drawn is null || n <= SamplingOptions.KnnRows ? (embeddings.ToMatrix(), labels) : LabelledSample(embeddings, labels, sampling.Seed);
             knn = NearestNeighbourAccuracy.Compute(rows, rowLabels);
             knnRows = rows.Rows;
         }
@@ -173,6 +173,4 @@ public static class QualityAnalyzer
         var rows = Embeddings.RowSample.Indices(x.Rows, SamplingOptions.KnnRows, seed + 2);
         return (x.Gather(rows), rows.Select(i => labels[i]).ToArray());
     }
-
-    private static EmbeddingMatrix InMemory(EmbeddingRows x) => x as EmbeddingMatrix ?? x.Gather(Enumerable.Range(0, x.Rows).ToArray());
 }
