@@ -31,7 +31,7 @@ internal static class BenchCommand
         metrics.SetAction(parse => CommandErrors.Run(() => RunMetrics(
             parse.GetValue(n), parse.GetValue(dim), parse.GetValue(t), parse.GetValue(repeats),
             parse.GetValue(threads), parse.GetValue(seed), parse.GetValue(python)!)));
-        return new Command("bench", "Benchmarks that print numbers") { metrics, BenchTrainCommand.Create(), BenchEmbedCommand.Create(), BenchReportCommand.Create() };
+        return new Command("bench", "Benchmarks that print numbers") { metrics, BenchStreamCommand.Create(), BenchTrainCommand.Create(), BenchEmbedCommand.Create(), BenchReportCommand.Create() };
     }
 
     private static int RunMetrics(int n, int dim, double t, int repeats, int threads, int seed, string python)
@@ -81,6 +81,8 @@ internal static class BenchCommand
     }
 
     internal static string Rate(double pairs, double seconds) => (pairs / seconds).ToString("E3", CultureInfo.InvariantCulture);
+
+    internal static CultureInfo Invariant => CultureInfo.InvariantCulture;
 
     private static (string Version, double Seconds, double Value, double Value64)? RunTorch(string python, float[] data, int n, int dim, double t, int repeats, int threads)
     {
