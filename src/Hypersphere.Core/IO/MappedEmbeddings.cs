@@ -56,7 +56,7 @@ public sealed unsafe class MappedEmbeddings : EmbeddingRows, IDisposable
             length = stream.Length;
             var prefix = new byte[(int)Math.Min(length, HeaderPrefix)];
             stream.ReadExactly(prefix);
-            header = NpyHeader.Parse(prefix, Path.GetFileName(path));
+            header = NpyHeader.Parse(prefix, Path.GetFileName(path), long.MaxValue);
         }
 
         if (header.Kind != 'f' || header.ItemSize is not (4 or 8) || header.Shape.Length != 2 || header.FortranOrder || header.BigEndian != !BitConverter.IsLittleEndian
