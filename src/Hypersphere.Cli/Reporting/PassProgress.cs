@@ -23,16 +23,37 @@ internal static class PassProgress
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .Start(context =>
             {
-                var task = context.AddTask(Markup.Escape(what), maxValue: 1);
-                var result = work(new Fraction(task));
-                task.Value = 1;
+                var bar = new Fraction(context, Markup.Escape(what));
+                var result = work(bar);
+                bar.Finish();
                 return result;
             });
     }
 
-    /// <summary>Sets the bar's value; reports come from worker threads, and Spectre's task is thread-safe.</summary>
-    private sealed class Fraction(ProgressTask task) : IProgress<double>
+    /// <summary>
+    /// The bar, added at the first report so a run without the pass (a sampled estimate) shows none; reports come from
+    /// worker threads.
+    /// </summary>
+    private sealed class Fraction(ProgressContext context, string what) : IProgress<double>
     {
-        public void Report(double value) => task.Value = Math.Max(task.Value, value);
+        private readonly Lock _lock = new();
+        private ProgressTask? _task;
+
+        public void Report(double value)
+        {
+            lock (_lock)
+            {
+                _task ??= context.AddTask(what, maxValue: 1);
+                _task.Value = Math.Max(_task.Value, value);
+            }
+        }
+
+        public void Finish()
+        {
+            lock (_lock)
+            {
+                _task?.Value = 1;
+            }
+        }
     }
 }

@@ -69,22 +69,27 @@ public sealed unsafe class MappedEmbeddings : EmbeddingRows, IDisposable
         var (rows, dim) = ((int)header.Shape[0], (int)header.Shape[1]);
         RowChecks.CheckSize(rows, dim, name);
         var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        MemoryMappedViewAccessor? view = null;
         MappedEmbeddings? mapped = null;
         try
         {
-            mapped = new MappedEmbeddings(file, file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read), header.DataOffset, rows, dim, header.ItemSize == 4);
+            view = file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+            mapped = new MappedEmbeddings(file, view, header.DataOffset, rows, dim, header.ItemSize == 4);
             mapped.Validate(normalize, name, cancellationToken);
             mapped._normalize = normalize;
             var result = mapped;
             mapped = null;
             return result;
         }
+        catch when (mapped is null)
+        {
+            view?.Dispose();
+            file.Dispose();
+            throw;
+        }
         finally
         {
-            if (mapped is not null)
-            {
-                mapped.Dispose();
-            }
+            mapped?.Dispose();
         }
     }
 
