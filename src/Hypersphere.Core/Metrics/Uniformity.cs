@@ -67,8 +67,8 @@ public static class Uniformity
     /// <summary>
     /// Σ_{i&lt;j} exp(vᵢⱼ) over the upper triangle of 128×128 tiles. A work item is a group of consecutive row blocks:
     /// their rows are packed once, then each column block from the first of them on is read from <paramref name="x"/>,
-    /// packed, and multiplied against every row block of the group at or above it, so the rows are re-read only once per
-    /// group (1/16 of the rows' bytes per 2048 rows of pairs at most). One accumulator per row block, fed its tiles in
+    /// packed, and multiplied against every row block of the group at or above it, so the column rows are read once per
+    /// group (groups of up to 16 blocks, as many as keep 8 items per core) rather than once per row block. One accumulator per row block, fed its tiles in
     /// column order and merged in block order: which thread ran a group must not change the rounding, so the same input
     /// gives the same bits on any core count and any schedule (quality's JSON and report.json are compared byte for byte).
     /// </summary>
