@@ -11,11 +11,19 @@ namespace Hypersphere.Cli;
 /// </summary>
 internal static class CommandErrors
 {
+    /// <summary>Exit code of a verb cancelled by Ctrl-C (128 + SIGINT, as shells report it).</summary>
+    public const int Cancelled = 130;
+
     public static int Run(Func<int> body)
     {
         try
         {
             return body();
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("error: cancelled; nothing was written");
+            return Cancelled;
         }
         catch (HypersphereException e)
         {

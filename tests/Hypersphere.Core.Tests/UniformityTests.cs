@@ -3,7 +3,7 @@ using Hypersphere.Core.Metrics;
 
 namespace Hypersphere.Core.Tests;
 
-/// <summary>The tiled float64 uniformity kernel against a plain pairwise implementation and exact cases.</summary>
+/// <summary>The tiled uniformity kernels (float64 and float32) against a plain pairwise implementation and exact cases.</summary>
 public class UniformityTests
 {
     private static readonly double[] Widths = [0.5, 1, 2, 3.7];
@@ -63,13 +63,59 @@ public class UniformityTests
         TestMatrices.AssertClose(ReferenceMetrics.Uniformity(values, n, dim, t), actual, 1e-9);
     }
 
-    [Fact]
-    public void UniformityDoesNotDependOnTheNumberOfCores()
+    [Theory]
+    [InlineData(KernelPrecision.Double)]
+    [InlineData(KernelPrecision.Single)]
+    public void UniformityGivesTheSameBitsOnAnyNumberOfCores(KernelPrecision precision)
     {
-        var x = TestMatrices.Uniform(700, 24, seed: 3);
-        var serial = Uniformity.Compute(x, 2, maxDegreeOfParallelism: 1);
-        TestMatrices.AssertClose(serial, Uniformity.Compute(x, 2, maxDegreeOfParallelism: 2), 1e-12);
-        TestMatrices.AssertClose(serial, Uniformity.Compute(x, 2), 1e-12);
+        // 5000 rows are 40 row blocks: grouped 5 to a work item on one core, 2 on two, 1 on eight.
+        var x = TestMatrices.Uniform(5000, 24, seed: 3);
+        var serial = Uniformity.Compute(x, 2, maxDegreeOfParallelism: 1, precision);
+        foreach (var cores in new[] { 2, 3, 8, -1 })
+        {
+            Assert.Equal(serial, Uniformity.Compute(x, 2, cores, precision));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Float32KernelMatchesPlainPairwiseImplementationToFloat32Rounding(int n, int dim)
+    {
+        var values = Array.ConvertAll(SpherePoints.Uniform(n, dim, seed: (n * 1000) + dim), f => (double)f);
+        var x = EmbeddingMatrix.Create(values, n, dim, normalize: false);
+        foreach (var t in Widths)
+        {
+            var expected = ReferenceMetrics.Uniformity(values, n, dim, t);
+            TestMatrices.AssertClose(expected, Uniformity.Compute(x, t, precision: KernelPrecision.Single), 0, 1e-6, $"N={n} d={dim} t={t}");
+        }
+    }
+
+    [Fact]
+    public void Float32KernelIsWithinOneMillionthOfFloat64OnRandomUnitVectorsAtD128()
+    {
+        var x = EmbeddingMatrix.Create(SpherePoints.Uniform(4096, 128, seed: 9), 4096, 128, normalize: false);
+        var single = Uniformity.Compute(x, precision: KernelPrecision.Single);
+        var exact = Uniformity.Compute(x, precision: KernelPrecision.Double);
+        Assert.NotEqual(exact, single); // a different kernel ran
+        Assert.InRange(Math.Abs(single - exact), 0, 1e-6);
+    }
+
+    [Fact]
+    public void Float32ExponentialIsWithinTwoUlpsOfMathExpAndZeroBelowItsRange()
+    {
+        var worst = 0.0;
+        for (var x = -87.0; x <= 0; x += 0.000731)
+        {
+            var lanes = SingleTiles.Exp(System.Runtime.Intrinsics.Vector512.Create((float)x));
+            var expected = Math.Exp((float)x);
+            worst = Math.Max(worst, Math.Abs(lanes[3] - expected) / expected);
+        }
+
+        Assert.InRange(worst, 0, 2.4e-7);
+        Assert.Equal(0f, SingleTiles.Exp(System.Runtime.Intrinsics.Vector512.Create(-87.5f))[0]);
+        Assert.Equal(0f, SingleTiles.Exp(System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity))[0]);
+        Assert.Equal(1f, SingleTiles.Exp(System.Runtime.Intrinsics.Vector512<float>.Zero)[0]);
+        Assert.Equal(Math.Exp(-1.0), SingleTiles.Exp(System.Runtime.Intrinsics.Vector256.Create(-1f))[5], 6e-8);
     }
 
     [Theory]

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Hypersphere.Core.Embeddings;
 using Hypersphere.Core.IO;
+using Hypersphere.Core.Metrics;
 using Hypersphere.Core.Quality;
 
 namespace Hypersphere.Cli.Commands;
@@ -40,6 +41,12 @@ internal sealed class QualityInputOptions
         {
             Description = $"Visit every pair, however many (by default inputs above {SamplingOptions.DefaultAutoAbovePairs:N0} pairs are sampled for a half-width of {SamplingOptions.DefaultError})",
         };
+        Precision = new Option<string?>("--precision")
+        {
+            Description = "Arithmetic of the exact uniformity kernel: single (float32 dot products, about 2× faster) or double; default single for float32 .npy files, double otherwise",
+            HelpName = "single|double",
+        };
+        Precision.AcceptOnlyFromAmong("single", "double");
     }
 
     public Option<FileInfo?> Embeddings { get; }
@@ -62,52 +69,102 @@ internal sealed class QualityInputOptions
 
     public Option<bool> Exact { get; }
 
-    /// <summary>All of them, in the order help lists them.</summary>
-    public IEnumerable<Option> All => [Embeddings, Positives, Labels, Alpha, T, Normalize, SamplePairs, Error, Seed, Exact];
+    public Option<string?> Precision { get; }
 
-    /// <summary>Reads the files named on <paramref name="parse"/> and analyses them (<c>--embeddings</c> must be present).</summary>
-    public QualityInputs Load(ParseResult parse) => QualityInputs.Load(
+    /// <summary>All of them, in the order help lists them.</summary>
+    public IEnumerable<Option> All => [Embeddings, Positives, Labels, Alpha, T, Normalize, SamplePairs, Error, Seed, Exact, Precision];
+
+    /// <summary>
+    /// Reads the files named on <paramref name="parse"/> and analyses them (<c>--embeddings</c> must be present): streamed from
+    /// memory-mapped files when <paramref name="stream"/> (dispose the result), else loaded whole.
+    /// </summary>
+    public QualityInputs Load(ParseResult parse, bool stream = false, IProgress<double>? progress = null, CancellationToken cancellationToken = default) => QualityInputs.Load(
         parse.GetValue(Embeddings)!.FullName,
         parse.GetValue(Positives)?.FullName,
         parse.GetValue(Labels)?.FullName,
         new QualityOptions(
             parse.GetValue(Alpha),
             parse.GetValue(T),
-            Sampling: new SamplingOptions(parse.GetValue(SamplePairs), parse.GetValue(Error), parse.GetValue(Seed), parse.GetValue(Exact))),
-        parse.GetValue(Normalize));
+            Sampling: new SamplingOptions(parse.GetValue(SamplePairs), parse.GetValue(Error), parse.GetValue(Seed), parse.GetValue(Exact)),
+            Precision: parse.GetValue(Precision) switch { "single" => KernelPrecision.Single, "double" => KernelPrecision.Double, _ => null },
+            Progress: progress,
+            Cancellation: cancellationToken),
+        parse.GetValue(Normalize),
+        stream);
 }
 
 /// <summary>Embedding files as read and validated, with Core's report on them: what <c>quality</c> prints and <c>report</c> draws.</summary>
-/// <param name="Embeddings">X.</param>
+/// <param name="Embeddings">X: memory-mapped when streamed, else in memory.</param>
 /// <param name="Positives">Y, paired row for row with X; null when not given.</param>
 /// <param name="Labels">Labels as spelled in the file; null when not given.</param>
 /// <param name="Report">Core's report.</param>
 /// <param name="Sources">File names of the inputs, for a report's heading.</param>
 internal sealed record QualityInputs(
-    EmbeddingMatrix Embeddings,
-    EmbeddingMatrix? Positives,
+    EmbeddingRows Embeddings,
+    EmbeddingRows? Positives,
     IReadOnlyList<string>? Labels,
     QualityReport Report,
-    IReadOnlyList<string> Sources)
+    IReadOnlyList<string> Sources) : IDisposable
 {
-    /// <summary>Reads the files and analyses them; every validation error surfaces as <see cref="Core.Errors.HypersphereException"/>.</summary>
-    public static QualityInputs Load(string embeddingsPath, string? positivesPath, string? labelsPath, QualityOptions options, bool normalize)
+    /// <summary>
+    /// Reads the files and analyses them; every validation error surfaces as <see cref="Core.Errors.HypersphereException"/>.
+    /// C-order float <c>.npy</c> files are memory-mapped and validated in one pass; with <paramref name="stream"/> they stay
+    /// mapped (memory O(block·d) beyond the mapping), else their rows are copied into memory. Either way the kernel precision
+    /// defaults by the embeddings file's dtype, so <c>quality</c> and <c>report</c> print the same numbers.
+    /// </summary>
+    public static QualityInputs Load(string embeddingsPath, string? positivesPath, string? labelsPath, QualityOptions options, bool normalize, bool stream = false)
     {
-        var x = LoadMatrix(embeddingsPath, normalize, "embeddings");
-        var y = positivesPath is null ? null : LoadMatrix(positivesPath, normalize, "positives");
-        var labels = labelsPath is null ? null : EmbeddingFiles.ReadLabels(labelsPath);
-        List<string> warnings = normalize ? ["rows were L2-normalised before measuring, as --normalize asked"] : [];
-        var report = QualityAnalyzer.Analyze(x, y, labels is null ? null : LabelSet.ToIds(labels), options, warnings);
-        var sources = new[] { ("embeddings", embeddingsPath), ("positives", positivesPath), ("labels", labelsPath) }
-            .Where(s => s.Item2 is not null)
-            .Select(s => $"{s.Item1}: {Path.GetFileName(s.Item2)}")
-            .ToList();
-        return new QualityInputs(x, y, labels, report, sources);
+        ArgumentNullException.ThrowIfNull(options);
+        var x = LoadRows(embeddingsPath, normalize, "embeddings", stream, options.Cancellation);
+        (EmbeddingRows Rows, KernelPrecision Precision)? y = null;
+        try
+        {
+            y = positivesPath is null ? null : LoadRows(positivesPath, normalize, "positives", stream, options.Cancellation);
+            var labels = labelsPath is null ? null : EmbeddingFiles.ReadLabels(labelsPath);
+            List<string> warnings = normalize ? ["rows were L2-normalised before measuring, as --normalize asked"] : [];
+            var report = QualityAnalyzer.Analyze(x.Rows, y?.Rows, labels is null ? null : LabelSet.ToIds(labels), options with { Precision = options.Precision ?? x.Precision }, warnings);
+            var sources = new[] { ("embeddings", embeddingsPath), ("positives", positivesPath), ("labels", labelsPath) }
+                .Where(s => s.Item2 is not null)
+                .Select(s => $"{s.Item1}: {Path.GetFileName(s.Item2)}")
+                .ToList();
+            return new QualityInputs(x.Rows, y?.Rows, labels, report, sources);
+        }
+        catch
+        {
+            (x.Rows as IDisposable)?.Dispose();
+            (y?.Rows as IDisposable)?.Dispose();
+            throw;
+        }
     }
 
-    private static EmbeddingMatrix LoadMatrix(string path, bool normalize, string name)
+    /// <summary>Unmaps streamed files.</summary>
+    public void Dispose()
     {
+        (Embeddings as IDisposable)?.Dispose();
+        (Positives as IDisposable)?.Dispose();
+    }
+
+    /// <summary>The rows of a file and the kernel precision its dtype makes the default.</summary>
+    private static (EmbeddingRows Rows, KernelPrecision Precision) LoadRows(string path, bool normalize, string name, bool stream, CancellationToken cancellationToken)
+    {
+        var label = $"{name} ({Path.GetFileName(path)})";
+        if (Path.GetExtension(path).Equals(".npy", StringComparison.OrdinalIgnoreCase)
+            && MappedEmbeddings.TryOpen(path, normalize, label, cancellationToken) is { } mapped)
+        {
+            var precision = Uniformity.DefaultPrecision(mapped);
+            if (stream)
+            {
+                return (mapped, precision);
+            }
+
+            using (mapped)
+            {
+                return (mapped.ToMatrix(), precision);
+            }
+        }
+
         var data = EmbeddingFiles.ReadMatrix(path);
-        return EmbeddingMatrix.Create(data.Values, data.Rows, data.Cols, normalize, $"{name} ({Path.GetFileName(path)})");
+        var matrix = EmbeddingMatrix.Create(data.Values, data.Rows, data.Cols, normalize, label);
+        return (matrix, Uniformity.DefaultPrecision(matrix));
     }
 }

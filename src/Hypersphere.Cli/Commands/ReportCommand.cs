@@ -73,7 +73,9 @@ internal static class ReportCommand
                 return WriteRuns(folders, directory, progress);
             }
 
-            return WriteAudit(progress.Run("reading and analysing the embeddings", () => inputs.Load(parse)), directory, progress);
+            using var ctrlC = CtrlC.Listen();
+            using var loaded = progress.Run("reading and analysing the embeddings", () => inputs.Load(parse, cancellationToken: ctrlC.Token));
+            return WriteAudit(loaded, directory, progress, ctrlC.Token);
         }));
         return command;
     }
@@ -101,13 +103,23 @@ internal static class ReportCommand
     public static AuditInput ToAuditInput(QualityInputs inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        return new AuditInput(inputs.Embeddings, inputs.Positives, inputs.Labels, inputs.Report, Sources: inputs.Sources);
+        return new AuditInput(inputs.Embeddings.ToMatrix(), inputs.Positives?.ToMatrix(), inputs.Labels, inputs.Report, Sources: inputs.Sources);
     }
 
-    private static int WriteAudit(QualityInputs inputs, string directory, StepProgress progress)
+    /// <summary>Draws and writes the audit; Ctrl-C stops it before the staged files reach <paramref name="directory"/> (the staging folder is removed).</summary>
+    private static int WriteAudit(QualityInputs inputs, string directory, StepProgress progress, CancellationToken cancellationToken)
     {
         var document = progress.Run("drawing the figures", () => AuditReport.Build(ToAuditInput(inputs)));
-        var written = progress.Run("writing the report", () => ReportFolder.Write(directory, staging => ReportWriter.Write(staging, document), ReportFiles));
+        cancellationToken.ThrowIfCancellationRequested();
+        var written = progress.Run("writing the report", () => ReportFolder.Write(
+            directory,
+            staging =>
+            {
+                var files = ReportWriter.Write(staging, document);
+                cancellationToken.ThrowIfCancellationRequested();
+                return files;
+            },
+            ReportFiles));
         Print(written, Summary(inputs.Report));
         return 0;
     }

@@ -7,50 +7,41 @@ namespace Hypersphere.Core.Embeddings;
 /// A validated N×d batch of embeddings with unit-norm rows, stored row-major in float64
 /// (the metrics accumulate in float64; float32 inputs convert exactly).
 /// </summary>
-public sealed class EmbeddingMatrix
+public sealed class EmbeddingMatrix : EmbeddingRows
 {
     /// <summary>Largest allowed deviation of a row norm from 1 when normalisation is not requested.</summary>
     public const double UnitNormTolerance = 1e-3;
 
     private readonly double[] _data;
 
-    /// <summary>
-    /// The normalised singular-value spectrum, once computed (<see cref="Metrics.RankMe.Spectrum"/>): the matrix
-    /// never changes, and a report asks for it twice (RankMe, then its figure).
-    /// </summary>
-    private double[]? _spectrum;
-
     private EmbeddingMatrix(double[] data, int rows, int dim)
-    {
-        _data = data;
-        Rows = rows;
-        Dim = dim;
-    }
+        : base(rows, dim) => _data = data;
 
-    /// <summary>Number of embeddings (N).</summary>
-    public int Rows { get; }
-
-    /// <summary>Embedding dimension (d).</summary>
-    public int Dim { get; }
 
     /// <summary>All values, row-major.</summary>
     public ReadOnlySpan<double> Values => _data;
 
-    /// <summary>The spectrum computed by <paramref name="compute"/> the first time, the same values after (a copy each time).</summary>
-    internal double[] Spectrum(Func<EmbeddingMatrix, double[]> compute)
-    {
-        var spectrum = Volatile.Read(ref _spectrum);
-        if (spectrum is null)
-        {
-            spectrum = compute(this);
-            spectrum = Interlocked.CompareExchange(ref _spectrum, spectrum, null) ?? spectrum;
-        }
-
-        return (double[])spectrum.Clone();
-    }
-
     /// <summary>Row <paramref name="i"/>.</summary>
     public ReadOnlySpan<double> Row(int i) => _data.AsSpan(i * Dim, Dim);
+
+    /// <inheritdoc/>
+    public override void ReadRows(int first, Span<double> destination) => _data.AsSpan(first * Dim, destination.Length).CopyTo(destination);
+
+    /// <summary>Blocks are slices of the matrix itself: no copy.</summary>
+    internal override void ForEachBlock(RowBlockAction action, int blockRows = PassBlock)
+    {
+        for (var first = 0; first < Rows; first += blockRows)
+        {
+            var count = Math.Min(blockRows, Rows - first);
+            action(first, count, _data.AsSpan(first * Dim, count * Dim));
+        }
+    }
+
+    /// <summary>This matrix.</summary>
+    public override EmbeddingMatrix ToMatrix() => this;
+
+    /// <summary>A matrix over <paramref name="data"/> as it is, for rows taken from an already validated source.</summary>
+    internal static EmbeddingMatrix Wrap(double[] data, int rows, int dim) => new(data, rows, dim);
 
     /// <summary>
     /// Validates a flat row-major buffer. Rows must be unit norm unless <paramref name="normalize"/>
@@ -123,48 +114,10 @@ public sealed class EmbeddingMatrix
 
     private static void Validate(double[] data, int rows, int dim, bool normalize, string name)
     {
-        if (rows < 2)
-        {
-            throw HypersphereException.Invalid($"{name} must have at least 2 rows, but had {rows}");
-        }
-
-        if (dim < 1)
-        {
-            throw HypersphereException.Invalid($"{name} must have at least 1 column, but had {dim}");
-        }
-
+        RowChecks.CheckSize(rows, dim, name);
         for (var i = 0; i < rows; i++)
         {
-            var row = data.AsSpan(i * dim, dim);
-            for (var j = 0; j < dim; j++)
-            {
-                if (!double.IsFinite(row[j]))
-                {
-                    throw HypersphereException.Invalid($"{name}[{i}][{j}] is {row[j]}, but every value must be a finite number");
-                }
-            }
-
-            if (normalize)
-            {
-                // Scale by the largest magnitude first so √Σx² neither overflows (1e200) nor underflows (1e-200).
-                var largest = TensorPrimitives.MaxMagnitude<double>(row);
-                if (largest == 0)
-                {
-                    throw HypersphereException.Invalid($"{name} row {i} is all zeros and cannot be normalised to unit length");
-                }
-
-                TensorPrimitives.Divide(row, Math.Abs(largest), row);
-                TensorPrimitives.Divide(row, Math.Sqrt(TensorPrimitives.Dot<double>(row, row)), row);
-                continue;
-            }
-
-            var norm = Math.Sqrt(TensorPrimitives.Dot<double>(row, row));
-            if (Math.Abs(norm - 1) > UnitNormTolerance)
-            {
-                throw HypersphereException.Invalid(
-                    $"{name} row {i} has L2 norm {norm:G6}, but rows must have unit norm (|‖x‖ − 1| ≤ {UnitNormTolerance}); " +
-                    "ask for normalisation (normalize: true, --normalize) to L2-normalise them first");
-            }
+            RowChecks.Check(data.AsSpan(i * dim, dim), i, normalize, name);
         }
     }
 }

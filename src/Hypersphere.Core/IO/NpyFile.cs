@@ -149,7 +149,7 @@ public static class NpyFile
     /// <summary>
     /// The elements of a numeric array converted to <typeparamref name="T"/>, in C (row-major) order whatever
     /// the file's order: a Fortran-order array is transposed, as numpy.load would present it. The data must be
-    /// exactly what the header describes (<see cref="CheckDataLength"/>).
+    /// exactly what the header describes (<see cref="CheckDataLength(byte[], NpyHeader, string)"/>).
     /// </summary>
     public static T[] ReadValues<T>(byte[] file, NpyHeader header, string name)
         where T : unmanaged, INumberBase<T>
@@ -178,8 +178,15 @@ public static class NpyFile
     /// <summary>Refuses a file whose data is not exactly what its header's shape and dtype need (<see cref="ErrorKind.Corrupt"/>, "truncated" when short).</summary>
     public static void CheckDataLength(byte[] file, NpyHeader header, string name)
     {
+        ArgumentNullException.ThrowIfNull(file);
+        CheckDataLength(file.LongLength, header, name);
+    }
+
+    /// <summary>The same check from the length of a file that is not read into memory.</summary>
+    internal static void CheckDataLength(long fileLength, NpyHeader header, string name)
+    {
         var expected = header.Count * header.ItemSize;
-        var available = file.Length - header.DataOffset;
+        var available = fileLength - header.DataOffset;
         if (available != expected)
         {
             throw new HypersphereException(

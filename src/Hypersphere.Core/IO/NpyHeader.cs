@@ -36,7 +36,13 @@ public sealed partial record NpyHeader(char Kind, int ItemSize, bool BigEndian, 
     /// Anything malformed is <see cref="ErrorKind.BadRequest"/>, a header longer than the file
     /// <see cref="ErrorKind.Corrupt"/>, and a shape whose data could not be held in memory <see cref="ErrorKind.TooLarge"/>.
     /// </summary>
-    public static NpyHeader Parse(ReadOnlySpan<byte> file, string name)
+    public static NpyHeader Parse(ReadOnlySpan<byte> file, string name) => Parse(file, name, Array.MaxLength);
+
+    /// <summary>
+    /// <see cref="Parse(ReadOnlySpan{byte}, string)"/> for data of up to <paramref name="maxBytes"/>: a memory-mapped file
+    /// (<see cref="MappedEmbeddings"/>) is never held in one array, so it may exceed <see cref="Array.MaxLength"/>.
+    /// </summary>
+    internal static NpyHeader Parse(ReadOnlySpan<byte> file, string name, long maxBytes)
     {
         if (file.Length < 10 || !StartsWithMagic(file))
         {
@@ -87,12 +93,12 @@ public sealed partial record NpyHeader(char Kind, int ItemSize, bool BigEndian, 
             throw HypersphereException.Bad($"{name} has dtype '{dtype}', which is not a plain numeric dtype such as '<f4' or '<i8'");
         }
 
-        var dims = ParseShape(shape.Groups[1].Value, size, name);
+        var dims = ParseShape(shape.Groups[1].Value, size, name, maxBytes);
         return new NpyHeader(dtype[1], size, dtype[0] == '>', order.Groups[1].Value == "True", dims, start + (int)headerLength, dtype);
     }
 
     /// <summary>Dimensions as non-negative integers whose product of bytes fits in an array.</summary>
-    private static long[] ParseShape(string inner, int itemSize, string name)
+    private static long[] ParseShape(string inner, int itemSize, string name, long maxBytes)
     {
         var entries = inner.Split(',').Select(s => s.Trim()).ToList();
         if (entries.Count > 1 && entries[^1].Length == 0)
@@ -126,11 +132,11 @@ public sealed partial record NpyHeader(char Kind, int ItemSize, bool BigEndian, 
         for (var i = 0; i < dims.Length && !dims.Contains(0); i++)
         {
             bytes *= (ulong)dims[i];
-            if (bytes > (UInt128)Array.MaxLength)
+            if (bytes > (UInt128)maxBytes)
             {
                 throw new HypersphereException(
                     ErrorKind.TooLarge,
-                    $"{name} has shape {FormatShape(entries)} of {itemSize}-byte elements, which needs more than {Array.MaxLength} bytes, the most that can be read");
+                    $"{name} has shape {FormatShape(entries)} of {itemSize}-byte elements, which needs more than {maxBytes} bytes, the most that can be read");
             }
         }
 

@@ -24,7 +24,7 @@ public static class Alignment
     /// full precision. For α ≠ 2 each power is taken relative to the largest distance m, as m^α · mean((‖xᵢ − yᵢ‖/m)^α),
     /// so a sum of N values near 2^α cannot overflow.
     /// </summary>
-    public static double Compute(EmbeddingMatrix x, EmbeddingMatrix y, double alpha = DefaultAlpha)
+    public static double Compute(EmbeddingRows x, EmbeddingRows y, double alpha = DefaultAlpha)
     {
         CheckAlpha(alpha);
         var distances = SquaredDistances(x, y);
@@ -55,25 +55,37 @@ public static class Alignment
     }
 
     /// <summary>‖xᵢ − yᵢ‖² of every positive pair, from the differences (full precision for near-identical pairs).</summary>
-    public static double[] SquaredDistances(EmbeddingMatrix x, EmbeddingMatrix y)
+    public static double[] SquaredDistances(EmbeddingRows x, EmbeddingRows y)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
         CheckPairs(x, y);
         var distances = new double[x.Rows];
-        for (var i = 0; i < distances.Length; i++)
+        var other = new double[Math.Min(EmbeddingRows.PassBlock, y.Rows) * y.Dim];
+        x.ForEachBlock((first, count, rows) =>
         {
-            var a = x.Row(i);
-            var b = y.Row(i);
-            var d2 = 0.0;
-            for (var k = 0; k < a.Length; k++)
+            var partner = other.AsSpan(0, count * y.Dim);
+            y.ReadRows(first, partner);
+            for (var r = 0; r < count; r++)
             {
-                var diff = a[k] - b[k];
-                d2 += diff * diff;
+                distances[first + r] = SquaredDistance(rows.Slice(r * x.Dim, x.Dim), partner.Slice(r * x.Dim, x.Dim));
             }
-
-            distances[i] = d2;
-        }
+        });
 
         return distances;
+    }
+
+    /// <summary>‖a − b‖² from the differences.</summary>
+    internal static double SquaredDistance(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        var d2 = 0.0;
+        for (var k = 0; k < a.Length; k++)
+        {
+            var diff = a[k] - b[k];
+            d2 += diff * diff;
+        }
+
+        return d2;
     }
 
     /// <summary>Throws unless α is in (0, <see cref="MaxAlpha"/>].</summary>
@@ -95,7 +107,7 @@ public static class Alignment
     }
 
     /// <summary>Throws unless the two views pair up row for row.</summary>
-    public static void CheckPairs(EmbeddingMatrix x, EmbeddingMatrix y)
+    public static void CheckPairs(EmbeddingRows x, EmbeddingRows y)
     {
         if (x.Rows != y.Rows)
         {

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Hypersphere.Core.Metrics;
 
 /// <summary>
@@ -18,18 +20,7 @@ internal sealed class PackedRows
         PaddedRows = (rows + Block - 1) / Block * Block;
         RowPanels = GC.AllocateArray<double>(PaddedRows * dim, pinned: true);
         ColPanels = GC.AllocateArray<double>(PaddedRows * dim, pinned: true);
-        const int r8 = GramKernel.RowStrip, c16 = GramKernel.ColStrip;
-        for (var i = 0; i < rows; i++)
-        {
-            var src = values.Slice(i * dim, dim);
-            var a = (i / r8 * dim * r8) + (i % r8);
-            var b = (i / c16 * dim * c16) + (i % c16);
-            for (var k = 0; k < dim; k++)
-            {
-                RowPanels[a + (k * r8)] = src[k];
-                ColPanels[b + (k * c16)] = src[k];
-            }
-        }
+        Pack(values, rows, dim, RowPanels, ColPanels, GramKernel.ColStrip);
     }
 
     /// <summary>Valid rows.</summary>
@@ -52,4 +43,37 @@ internal sealed class PackedRows
 
     /// <summary>[strip of 16 rows][k][16].</summary>
     public double[] ColPanels { get; }
+
+    /// <summary>
+    /// Packs <paramref name="rows"/> rows of <paramref name="values"/> (row-major, length <paramref name="dim"/>) into the
+    /// broadcast layout [strip of 8][k][8] in <paramref name="rowPanel"/> and the vector layout [strip of
+    /// <paramref name="colStrip"/>][k][<paramref name="colStrip"/>] in <paramref name="colPanel"/>, converted to
+    /// <typeparamref name="T"/>; an empty panel is skipped. Entries of padding rows are left as they are.
+    /// </summary>
+    public static void Pack<T>(ReadOnlySpan<double> values, int rows, int dim, Span<T> rowPanel, Span<T> colPanel, int colStrip)
+        where T : INumberBase<T>
+    {
+        const int r8 = GramKernel.RowStrip;
+        for (var i = 0; i < rows; i++)
+        {
+            var src = values.Slice(i * dim, dim);
+            if (!rowPanel.IsEmpty)
+            {
+                var a = (i / r8 * dim * r8) + (i % r8);
+                for (var k = 0; k < dim; k++)
+                {
+                    rowPanel[a + (k * r8)] = T.CreateTruncating(src[k]);
+                }
+            }
+
+            if (!colPanel.IsEmpty)
+            {
+                var b = (i / colStrip * dim * colStrip) + (i % colStrip);
+                for (var k = 0; k < dim; k++)
+                {
+                    colPanel[b + (k * colStrip)] = T.CreateTruncating(src[k]);
+                }
+            }
+        }
+    }
 }

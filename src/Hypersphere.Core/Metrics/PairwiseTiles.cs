@@ -79,26 +79,38 @@ internal static unsafe class PairwiseTiles
 
     private static void ComputeTile(PackedRows rows, PackedRows cols, int rowBlock, int colBlock, bool diagonal, double[] tile)
     {
-        const int block = PackedRows.Block, r8 = GramKernel.RowStrip, c16 = GramKernel.ColStrip;
+        const int block = PackedRows.Block;
         var k = rows.Dim;
-        var validRows = rows.ValidInBlock(rowBlock);
-        var validCols = cols.ValidInBlock(colBlock);
         fixed (double* a0 = rows.RowPanels, b0 = cols.ColPanels, c0 = tile)
         {
-            for (var r = 0; r < validRows; r += r8)
-            {
-                var a = a0 + (((rowBlock * block) + r) * k);
-                for (var c = 0; c < validCols; c += c16)
-                {
-                    // Strips wholly at or below the diagonal hold no pair i < j.
-                    if (diagonal && c + c16 - 1 <= r)
-                    {
-                        continue;
-                    }
+            ComputeTile<double, DoubleTiles>(
+                a0 + (rowBlock * block * k), b0 + (colBlock * block * k), k, rows.ValidInBlock(rowBlock), cols.ValidInBlock(colBlock), diagonal, c0);
+        }
+    }
 
-                    var b = b0 + (((colBlock * block) + c) * k);
-                    GramKernel.Multiply(a, b, k, c0 + (r * block) + c, block);
+    /// <summary>
+    /// One tile of dot products from a block's row panel <paramref name="a0"/> and column panel <paramref name="b0"/>
+    /// (<see cref="PackedRows.Pack"/>'s layouts) into <paramref name="c0"/>, row stride <see cref="PackedRows.Block"/>,
+    /// by <typeparamref name="TKernel"/>'s micro-kernel; in a diagonal tile, strips wholly below the diagonal are skipped.
+    /// </summary>
+    public static void ComputeTile<T, TKernel>(T* a0, T* b0, int k, int validRows, int validCols, bool diagonal, T* c0)
+        where T : unmanaged
+        where TKernel : ITileKernel<T>
+    {
+        const int block = PackedRows.Block, r8 = GramKernel.RowStrip;
+        var strip = TKernel.ColStrip;
+        for (var r = 0; r < validRows; r += r8)
+        {
+            var a = a0 + (r * k);
+            for (var c = 0; c < validCols; c += strip)
+            {
+                // Strips wholly at or below the diagonal hold no pair i < j.
+                if (diagonal && c + strip - 1 <= r)
+                {
+                    continue;
                 }
+
+                TKernel.Multiply(a, b0 + (c * k), k, c0 + (r * block) + c, block);
             }
         }
     }

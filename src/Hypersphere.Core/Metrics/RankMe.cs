@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Hypersphere.Core.Embeddings;
 using Hypersphere.Core.Errors;
 using MathNet.Numerics.LinearAlgebra;
@@ -15,7 +16,7 @@ public static class RankMe
     public const double Epsilon = 1e-7;
 
     /// <summary>RankMe of the rows of <paramref name="x"/>: <see cref="FromSpectrum"/> of <see cref="Spectrum"/>.</summary>
-    public static double Compute(EmbeddingMatrix x) => FromSpectrum(Spectrum(x));
+    public static double Compute(EmbeddingRows x) => FromSpectrum(Spectrum(x));
 
     /// <summary>
     /// The normalised singular-value spectrum of the (uncentred) rows of <paramref name="x"/>: pₖ = σₖ / Σσ
@@ -23,13 +24,13 @@ public static class RankMe
     /// an <see cref="EmbeddingMatrix"/> never holds). This is the distribution whose entropy RankMe is.
     /// </summary>
     /// <remarks>Computed once per matrix (matrices never change); each call returns its own copy.</remarks>
-    public static double[] Spectrum(EmbeddingMatrix x)
+    public static double[] Spectrum(EmbeddingRows x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return x.Spectrum(ComputeSpectrum);
     }
 
-    private static double[] ComputeSpectrum(EmbeddingMatrix x)
+    private static double[] ComputeSpectrum(EmbeddingRows x)
     {
         var sigma = SingularValues(x);
         Array.Sort(sigma, (a, b) => b.CompareTo(a));
@@ -74,9 +75,10 @@ public static class RankMe
 
     /// <summary>
     /// Singular values of X from the eigenvalues of the smaller Gram matrix (XᵀX, d×d, or XXᵀ,
-    /// N×N), which share their non-zero spectrum; the Gram is built with the tiled float64 kernel.
+    /// N×N), which share their non-zero spectrum; the Gram is built with the tiled float64 kernel, XᵀX a block of
+    /// rows at a time (summed in block order) so a streamed input is never held whole.
     /// </summary>
-    internal static double[] SingularValues(EmbeddingMatrix x)
+    internal static double[] SingularValues(EmbeddingRows x)
     {
         var side = Math.Min(x.Rows, x.Dim);
         if ((long)side * side > Array.MaxLength)
@@ -86,7 +88,7 @@ public static class RankMe
                 $"RankMe needs a {side}×{side} Gram matrix for {x.Rows} rows of dimension {x.Dim}, but at most {Array.MaxLength} entries can be held");
         }
 
-        var gram = x.Dim <= x.Rows ? ColumnGram(x) : GramMatrix.OfRows(x.Values, x.Rows, x.Dim);
+        var gram = x.Dim <= x.Rows ? ColumnGram(x) : GramMatrix.OfRows(x.ToMatrix().Values, x.Rows, x.Dim);
         var size = (int)Math.Sqrt(gram.Length);
         var matrix = Matrix<double>.Build.Dense(size, size, gram);
         var eigen = matrix.Evd(Symmetricity.Symmetric).EigenValues;
@@ -99,18 +101,23 @@ public static class RankMe
         return sigma;
     }
 
-    private static double[] ColumnGram(EmbeddingMatrix x)
+    private static double[] ColumnGram(EmbeddingRows x)
     {
-        var transposed = new double[x.Values.Length];
-        for (var i = 0; i < x.Rows; i++)
+        var gram = new double[x.Dim * x.Dim];
+        var transposed = new double[Math.Min(EmbeddingRows.PassBlock, x.Rows) * x.Dim];
+        x.ForEachBlock((_, count, rows) =>
         {
-            var row = x.Row(i);
-            for (var k = 0; k < x.Dim; k++)
+            for (var i = 0; i < count; i++)
             {
-                transposed[(k * x.Rows) + i] = row[k];
+                for (var k = 0; k < x.Dim; k++)
+                {
+                    transposed[(k * count) + i] = rows[(i * x.Dim) + k];
+                }
             }
-        }
 
-        return GramMatrix.OfRows(transposed, x.Dim, x.Rows);
+            TensorPrimitives.Add(gram, GramMatrix.OfRows(transposed.AsSpan(0, count * x.Dim), x.Dim, count), gram);
+        });
+
+        return gram;
     }
 }

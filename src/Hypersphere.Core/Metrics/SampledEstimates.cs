@@ -30,7 +30,7 @@ public static class SampledEstimates
     private const int Chunk = 1 << 16;
 
     /// <summary>Estimates L_uniform of the rows of <paramref name="x"/> from <paramref name="pairs"/> random distinct pairs.</summary>
-    public static SampledEstimate Uniformity(EmbeddingMatrix x, double t, long pairs, int seed, int maxDegreeOfParallelism = -1)
+    public static SampledEstimate Uniformity(EmbeddingRows x, double t, long pairs, int seed, int maxDegreeOfParallelism = -1)
     {
         ArgumentNullException.ThrowIfNull(x);
         Metrics.Uniformity.CheckT(t);
@@ -47,12 +47,15 @@ public static class SampledEstimates
             var random = ChunkRandom(seed, c);
             var count = (int)Math.Min(Chunk, pairs - ((long)c * Chunk));
             var local = new ScaledSums();
+            Span<double> a = new double[x.Dim], b = new double[x.Dim];
             for (var s = 0; s < count; s++)
             {
                 var i = random.Next(n);
                 var j = random.Next(n - 1);
                 j += j >= i ? 1 : 0;
-                var d = TensorPrimitives.Distance(x.Row(i), x.Row(j));
+                x.ReadRows(i, a);
+                x.ReadRows(j, b);
+                var d = TensorPrimitives.Distance<double>(a, b);
                 local.Add(-t * d * d);
             }
 
@@ -71,16 +74,19 @@ public static class SampledEstimates
     }
 
     /// <summary>Estimates E‖xᵢ − yᵢ‖^α from <paramref name="rows"/> positive pairs drawn uniformly with replacement.</summary>
-    public static SampledEstimate Alignment(EmbeddingMatrix x, EmbeddingMatrix y, double alpha, long rows, int seed)
+    public static SampledEstimate Alignment(EmbeddingRows x, EmbeddingRows y, double alpha, long rows, int seed)
     {
         Metrics.Alignment.CheckPairs(x, y);
         Metrics.Alignment.CheckAlpha(alpha);
         var random = ChunkRandom(seed, -1);
         double mean = 0, m2 = 0;
+        Span<double> a = new double[x.Dim], b = new double[x.Dim];
         for (long s = 0; s < rows; s++)
         {
             var i = random.Next(x.Rows);
-            var v = Math.Pow(TensorPrimitives.Distance(x.Row(i), y.Row(i)), alpha);
+            x.ReadRows(i, a);
+            y.ReadRows(i, b);
+            var v = Math.Pow(TensorPrimitives.Distance<double>(a, b), alpha);
             var delta = v - mean;
             mean += delta / (s + 1);
             m2 += delta * (v - mean);

@@ -1,5 +1,6 @@
+using System.Collections.Concurrent;
+using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
 using Hypersphere.Core.Embeddings;
 using Hypersphere.Core.Errors;
 
@@ -21,43 +22,126 @@ public static class Uniformity
     internal const double SmallT = 1.25e-9;
 
     /// <summary>
-    /// Uniformity of the rows of <paramref name="x"/>. O(N²d) work in float64 on all cores, tiled so
-    /// memory stays O(N·d), and the same bits whatever the core count or schedule; squared distances are
-    /// ‖xᵢ‖² + ‖xⱼ‖² − 2xᵢ·xⱼ clamped at 0, summed with a running log-sum-exp so no t underflows. For t below <see cref="SmallT"/>, the first cumulant
-    /// −t·mean ‖xᵢ − xⱼ‖² in O(N·d) instead, which keeps its relative precision down to the smallest t.
+    /// Uniformity of the rows of <paramref name="x"/>. O(N²d) work on all cores, tiled so memory stays O(tile·d) beyond
+    /// the rows themselves (a memory-mapped file is read a block of rows at a time), and the same bits whatever the core
+    /// count or schedule; squared distances are ‖xᵢ‖² + ‖xⱼ‖² − 2xᵢ·xⱼ clamped at 0, summed in float64 with a running
+    /// log-sum-exp so no t underflows. <paramref name="precision"/> chooses the dot products' arithmetic (default:
+    /// <see cref="DefaultPrecision"/>). For t below <see cref="SmallT"/>, the first cumulant −t·mean ‖xᵢ − xⱼ‖² in O(N·d)
+    /// instead, which keeps its relative precision down to the smallest t.
     /// </summary>
-    public static double Compute(EmbeddingMatrix x, double t = DefaultT, int maxDegreeOfParallelism = -1)
+    /// <param name="x">The rows.</param>
+    /// <param name="t">Kernel width.</param>
+    /// <param name="maxDegreeOfParallelism">Cores; −1 for all.</param>
+    /// <param name="precision">Kernel arithmetic; null for <see cref="DefaultPrecision"/>.</param>
+    /// <param name="progress">Told the fraction of tiles done as the pass goes.</param>
+    /// <param name="cancellationToken">Stops the pass (<see cref="OperationCanceledException"/>).</param>
+    public static double Compute(
+        EmbeddingRows x,
+        double t = DefaultT,
+        int maxDegreeOfParallelism = -1,
+        KernelPrecision? precision = null,
+        IProgress<double>? progress = null,
+        CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(x);
         CheckT(t);
         if (t < SmallT)
         {
             return -t * MeanSquaredDistance(x);
         }
 
-        var packed = new PackedRows(x.Values, x.Rows, x.Dim);
-        var norms = SquaredNorms(x);
-        // One accumulator per row block, merged in block order: which thread ran a block must not change the
-        // rounding, so the same input gives the same bits on any core count and any schedule (quality's JSON and
-        // report.json are compared byte for byte). A row block's tiles all run on one thread, in column order.
-        var blocks = new LogSumExp[packed.BlockCount];
-        PairwiseTiles.Run(
-            packed,
-            packed,
-            TileSet.UpperTriangle,
-            () => 0,
-            (_, i, j, tile) => (blocks[i] ??= new LogSumExp()).AddTile(tile, norms, x.Rows, i, j, t),
-            maxDegreeOfParallelism);
-        var total = new LogSumExp();
-        foreach (var block in blocks)
-        {
-            if (block is not null)
+        var total = (precision ?? DefaultPrecision(x)) == KernelPrecision.Single
+            ? TiledPass<float, SingleTiles>(x, t, maxDegreeOfParallelism, progress, cancellationToken)
+            : TiledPass<double, DoubleTiles>(x, t, maxDegreeOfParallelism, progress, cancellationToken);
+        var pairs = (double)x.Rows * (x.Rows - 1) / 2;
+        return total.Log() - Math.Log(pairs);
+    }
+
+    /// <summary>The kernel precision used when none is asked for: single for float32 storage, double otherwise.</summary>
+    public static KernelPrecision DefaultPrecision(EmbeddingRows x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return x.StoredAsSingle ? KernelPrecision.Single : KernelPrecision.Double;
+    }
+
+    /// <summary>
+    /// Σ_{i&lt;j} exp(vᵢⱼ) over the upper triangle of 128×128 tiles. A work item is a group of consecutive row blocks:
+    /// their rows are packed once, then each column block from the first of them on is read from <paramref name="x"/>,
+    /// packed, and multiplied against every row block of the group at or above it, so the column rows are read once per
+    /// group (groups of up to 16 blocks, as many as keep 8 items per core) rather than once per row block. One accumulator per row block, fed its tiles in
+    /// column order and merged in block order: which thread ran a group must not change the rounding, so the same input
+    /// gives the same bits on any core count and any schedule (quality's JSON and report.json are compared byte for byte).
+    /// </summary>
+    private static unsafe LogSumExp TiledPass<T, TKernel>(EmbeddingRows x, double t, int maxDegreeOfParallelism, IProgress<double>? progress, CancellationToken cancellationToken)
+        where T : unmanaged, INumberBase<T>
+        where TKernel : ITileKernel<T>
+    {
+        const int block = PackedRows.Block;
+        var (n, d) = (x.Rows, x.Dim);
+        var blocks = (n + block - 1) / block;
+        var threads = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
+        var group = Math.Clamp(blocks / (8 * threads), 1, 16);
+        var items = (blocks + group - 1) / group;
+        var sums = new LogSumExp[blocks];
+        var tilesTotal = (double)blocks * (blocks + 1) / 2;
+        long tilesDone = 0;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken };
+
+        // Items are handed out one at a time from the first (the longest: the upper triangle's widest rows) so cores finish together.
+        Parallel.ForEach(
+            Partitioner.Create(0, items, 1),
+            options,
+            () => new Workspace<T>(group, d, TKernel.ColStrip),
+            (range, _, w) =>
             {
-                total.Merge(block);
+                for (var item = range.Item1; item < range.Item2; item++)
+                {
+                    var (rb0, rb1) = (item * group, Math.Min(blocks, (item + 1) * group));
+                    w.Load(x, rb0 * block, Math.Min(n, rb1 * block) - (rb0 * block), w.Rows, w.RowNorms, GramKernel.RowStrip, rowSide: true);
+                    long tiles = 0;
+                    for (var j = rb0; j < blocks; j++)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        var validCols = Math.Min(block, n - (j * block));
+                        w.Load(x, j * block, validCols, w.Cols, w.ColNorms, TKernel.ColStrip, rowSide: false);
+                        var a = w.ColumnTerms;
+                        a.AsSpan().Fill(T.CreateTruncating(double.NegativeInfinity));
+                        for (var c = 0; c < validCols; c++)
+                        {
+                            a[c] = T.CreateTruncating(-t * w.ColNorms[c]);
+                        }
+
+                        for (var i = rb0; i <= Math.Min(j, rb1 - 1); i++)
+                        {
+                            var validRows = Math.Min(block, n - (i * block));
+                            fixed (T* rows = w.Rows, cols = w.Cols, tile = w.Tile)
+                            {
+                                PairwiseTiles.ComputeTile<T, TKernel>(rows + ((i - rb0) * block * d), cols, d, validRows, validCols, i == j, tile);
+                            }
+
+                            (sums[i] ??= new LogSumExp()).AddTile<T, TKernel>(w.Tile, w.RowNorms.AsSpan((i - rb0) * block, validRows), a, validCols, i == j, t);
+                            tiles++;
+                        }
+                    }
+
+                    var done = Interlocked.Add(ref tilesDone, tiles);
+                    progress?.Report(done / tilesTotal);
+                }
+
+                return w;
+            },
+            _ => { });
+
+        var total = new LogSumExp();
+        foreach (var sum in sums)
+        {
+            if (sum is not null)
+            {
+                total.Merge(sum);
             }
         }
 
-        var pairs = (double)x.Rows * (x.Rows - 1) / 2;
-        return total.Log() - Math.Log(pairs);
+        return total;
     }
 
     /// <summary>
@@ -70,37 +154,79 @@ public static class Uniformity
     public static void CheckT(double t) => Alignment.CheckRange("t", t, MaxT, "uniformity multiplies squared distances up to 4 by t");
 
     /// <summary>Mean of ‖xᵢ − xⱼ‖² over pairs i &lt; j: Σ_{i&lt;j}‖xᵢ − xⱼ‖² = N·Σ‖xᵢ‖² − ‖Σxᵢ‖².</summary>
-    private static double MeanSquaredDistance(EmbeddingMatrix x)
+    private static double MeanSquaredDistance(EmbeddingRows x)
     {
         var sum = new double[x.Dim];
         var squares = 0.0;
-        for (var i = 0; i < x.Rows; i++)
+        x.ForEachBlock((_, count, rows) =>
         {
-            var row = x.Row(i);
-            TensorPrimitives.Add(sum, row, sum);
-            squares += TensorPrimitives.Dot(row, row);
-        }
+            for (var r = 0; r < count; r++)
+            {
+                var row = rows.Slice(r * x.Dim, x.Dim);
+                TensorPrimitives.Add(sum, row, sum);
+                squares += TensorPrimitives.Dot(row, row);
+            }
+        });
 
         var pairs = (double)x.Rows * (x.Rows - 1) / 2;
         return Math.Max(0, (x.Rows * squares) - TensorPrimitives.Dot<double>(sum, sum)) / pairs;
     }
 
-    internal static double[] SquaredNorms(EmbeddingMatrix x)
+    /// <summary>One thread's buffers: a group's row panels, one column panel, their squared norms, a tile.</summary>
+    private sealed class Workspace<T>
+        where T : unmanaged, INumberBase<T>
     {
-        var norms = new double[x.Rows];
-        for (var i = 0; i < x.Rows; i++)
+        private readonly double[] _staging;
+
+        public Workspace(int group, int dim, int colStrip)
         {
-            var row = x.Row(i);
-            norms[i] = TensorPrimitives.Dot(row, row);
+            const int block = PackedRows.Block;
+            _staging = new double[group * block * dim];
+            Rows = GC.AllocateArray<T>(group * block * dim, pinned: true);
+            Cols = GC.AllocateArray<T>(block * dim, pinned: true);
+            RowNorms = new double[group * block];
+            ColNorms = new double[block];
+            ColumnTerms = new T[block];
+            Tile = GC.AllocateArray<T>(block * block, pinned: true);
+            ColStrip = colStrip;
         }
 
-        return norms;
+        public T[] Rows { get; }
+
+        public T[] Cols { get; }
+
+        public double[] RowNorms { get; }
+
+        public double[] ColNorms { get; }
+
+        /// <summary>aⱼ = −t‖xⱼ‖² of the current column block, −∞ for padding.</summary>
+        public T[] ColumnTerms { get; }
+
+        public T[] Tile { get; }
+
+        private int ColStrip { get; }
+
+        /// <summary>Reads <paramref name="count"/> rows from <paramref name="first"/>, packs them (padding zeroed) and takes their squared norms.</summary>
+        public void Load(EmbeddingRows x, int first, int count, T[] panel, double[] norms, int strip, bool rowSide)
+        {
+            var d = x.Dim;
+            var values = _staging.AsSpan(0, count * d);
+            x.ReadRows(first, values);
+            for (var r = 0; r < count; r++)
+            {
+                var row = values.Slice(r * d, d);
+                norms[r] = TensorPrimitives.Dot<double>(row, row);
+            }
+
+            var padded = (count + PackedRows.Block - 1) / PackedRows.Block * PackedRows.Block;
+            panel.AsSpan(count / strip * strip * d, (padded - (count / strip * strip)) * d).Clear();
+            PackedRows.Pack<T>(values, count, d, rowSide ? panel : default, rowSide ? default : panel, rowSide ? strip : ColStrip);
+        }
     }
 
     /// <summary>Σ exp(vₖ) kept as (max, Σ exp(vₖ − max)) so neither over- nor underflows.</summary>
     private sealed class LogSumExp
     {
-        private readonly double[] _columnTerms = new double[PackedRows.Block];
         private double _max = double.NegativeInfinity;
         private double _sum;
 
@@ -108,105 +234,27 @@ public static class Uniformity
 
         public void Merge(LogSumExp other) => Add(other._max, other._sum);
 
-        public void AddTile(double[] gram, double[] norms, int n, int rowBlock, int colBlock, double t)
+        /// <summary>
+        /// Adds exp(v) of a tile's pairs: v = −t·max(0, ‖xᵢ‖² + ‖xⱼ‖² − 2 xᵢ·xⱼ) = min(0, 2t·g + aⱼ + bᵢ) with
+        /// aⱼ = −t‖xⱼ‖² (<paramref name="a"/>, −∞ beyond the valid columns) and bᵢ = −t‖xᵢ‖²; in a diagonal tile only j &gt; i.
+        /// </summary>
+        public void AddTile<T, TKernel>(T[] gram, ReadOnlySpan<double> rowNorms, ReadOnlySpan<T> a, int cols, bool diagonal, double t)
+            where T : unmanaged, INumberBase<T>
+            where TKernel : ITileKernel<T>
         {
             const int block = PackedRows.Block;
-            var i0 = rowBlock * block;
-            var j0 = colBlock * block;
-            var rows = Math.Min(block, n - i0);
-            var cols = Math.Min(block, n - j0);
-
-            // v = −t·max(0, ‖xᵢ‖² + ‖xⱼ‖² − 2 xᵢ·xⱼ) = min(0, 2t·g + aⱼ + bᵢ) with aⱼ = −t‖xⱼ‖², bᵢ = −t‖xᵢ‖².
-            var a = _columnTerms.AsSpan(0, block);
-            a.Fill(double.NegativeInfinity);
-            TensorPrimitives.Multiply(norms.AsSpan(j0, cols), -t, a);
-            for (var r = 0; r < rows; r++)
+            var s = T.CreateTruncating(2 * t);
+            for (var r = 0; r < rowNorms.Length; r++)
             {
-                var row = gram.AsSpan(r * block, block);
-                var first = rowBlock == colBlock ? r + 1 : 0;
+                var first = diagonal ? r + 1 : 0;
                 if (first >= cols)
                 {
                     continue;
                 }
 
-                var (max, sum) = RowLogSumExp(row, a, 2 * t, -t * norms[i0 + r], first);
+                var (max, sum) = TKernel.RowLogSumExp(gram.AsSpan(r * block, block), a, s, T.CreateTruncating(-t * rowNorms[r]), first);
                 Add(max, sum);
             }
-        }
-
-        /// <summary>
-        /// (max, Σ exp(v − max)) over vⱼ = min(0, s·gⱼ + aⱼ + b) for j ≥ <paramref name="first"/>; entries
-        /// before it (the diagonal and below) and padding (aⱼ = −∞) count as exp(−∞) = 0.
-        /// Fused in registers because a pass per operation made this step cost more than the Gram itself.
-        /// </summary>
-        private static (double Max, double Sum) RowLogSumExp(Span<double> g, ReadOnlySpan<double> a, double s, double b, int first)
-        {
-            if (Vector512.IsHardwareAccelerated)
-            {
-                var scale = Vector512.Create(s);
-                var offset = Vector512.Create(b);
-                var vmax = Vector512.Create(double.NegativeInfinity);
-                for (var j = 0; j < g.Length; j += Vector512<double>.Count)
-                {
-                    var v = Vector512.Min(Vector512<double>.Zero, Vector512.FusedMultiplyAdd(Vector512.Create(g[j..]), scale, Vector512.Create(a[j..]) + offset));
-                    v.CopyTo(g[j..]);
-                }
-
-                g[..first].Fill(double.NegativeInfinity);
-                for (var j = 0; j < g.Length; j += Vector512<double>.Count)
-                {
-                    vmax = Vector512.Max(vmax, Vector512.Create(g[j..]));
-                }
-
-                var max = HorizontalMax(vmax);
-                var shift = Vector512.Create(max);
-                var sum = Vector512<double>.Zero;
-                for (var j = 0; j < g.Length; j += Vector512<double>.Count)
-                {
-                    sum += Vector512.Exp(Vector512.Create(g[j..]) - shift);
-                }
-
-                return (max, Vector512.Sum(sum));
-            }
-            else
-            {
-                var scale = Vector256.Create(s);
-                var offset = Vector256.Create(b);
-                var vmax = Vector256.Create(double.NegativeInfinity);
-                for (var j = 0; j < g.Length; j += Vector256<double>.Count)
-                {
-                    var v = Vector256.Min(Vector256<double>.Zero, Vector256.FusedMultiplyAdd(Vector256.Create(g[j..]), scale, Vector256.Create(a[j..]) + offset));
-                    v.CopyTo(g[j..]);
-                }
-
-                g[..first].Fill(double.NegativeInfinity);
-                for (var j = 0; j < g.Length; j += Vector256<double>.Count)
-                {
-                    vmax = Vector256.Max(vmax, Vector256.Create(g[j..]));
-                }
-
-                var max = HorizontalMax(vmax);
-                var shift = Vector256.Create(max);
-                var sum = Vector256<double>.Zero;
-                for (var j = 0; j < g.Length; j += Vector256<double>.Count)
-                {
-                    sum += Vector256.Exp(Vector256.Create(g[j..]) - shift);
-                }
-
-                return (max, Vector256.Sum(sum));
-            }
-        }
-
-        private static double HorizontalMax<TVector>(TVector lanes)
-            where TVector : struct
-        {
-            var max = double.NegativeInfinity;
-            foreach (var lane in System.Runtime.InteropServices.MemoryMarshal.Cast<TVector, double>(new ReadOnlySpan<TVector>(in lanes)))
-            {
-                max = Math.Max(max, lane);
-            }
-
-            return max;
         }
 
         private void Add(double max, double sum)

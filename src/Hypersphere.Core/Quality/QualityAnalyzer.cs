@@ -10,8 +10,18 @@ namespace Hypersphere.Core.Quality;
 /// <param name="T">Uniformity kernel width t in (0, <see cref="Uniformity.MaxT"/>].</param>
 /// <param name="MaxDegreeOfParallelism">Cores for the pairwise passes; −1 for all.</param>
 /// <param name="Sampling">Exact or sampled (default: exact up to <see cref="SamplingOptions.DefaultAutoAbovePairs"/> pairs).</param>
+/// <param name="Precision">Arithmetic of the exact uniformity kernel; null for <see cref="Uniformity.DefaultPrecision"/> (single for float32 files, double otherwise).</param>
+/// <param name="Progress">Told the fraction done of the exact uniformity pass (the long part), as it goes.</param>
+/// <param name="Cancellation">Stops the analysis between and within its passes (<see cref="OperationCanceledException"/>); with the
+/// options rather than a parameter so callers that pass options pass it along.</param>
 public sealed record QualityOptions(
-    double Alpha = Alignment.DefaultAlpha, double T = Uniformity.DefaultT, int MaxDegreeOfParallelism = -1, SamplingOptions? Sampling = null);
+    double Alpha = Alignment.DefaultAlpha,
+    double T = Uniformity.DefaultT,
+    int MaxDegreeOfParallelism = -1,
+    SamplingOptions? Sampling = null,
+    KernelPrecision? Precision = null,
+    IProgress<double>? Progress = null,
+    CancellationToken Cancellation = default);
 
 /// <summary>Computes a <see cref="QualityReport"/>: the one implementation behind the trainer's logs, the CLI and the service.</summary>
 public static class QualityAnalyzer
@@ -19,15 +29,21 @@ public static class QualityAnalyzer
     /// <summary>Below this many rows the estimates get a warning.</summary>
     public const int SmallSample = 100;
 
-    /// <summary>Analyses <paramref name="embeddings"/>, with optional positive views (row i pairs with row i) and labels.</summary>
+    /// <summary>
+    /// Analyses <paramref name="embeddings"/>, with optional positive views (row i pairs with row i) and labels. The rows
+    /// may be in memory or memory-mapped: every measure reads them in blocks (O(N·d) passes) or as seeded row samples,
+    /// except leave-one-out k-NN on all rows (labels with the exact pass), which gathers them.
+    /// </summary>
     public static QualityReport Analyze(
-        EmbeddingMatrix embeddings,
-        EmbeddingMatrix? positives = null,
+        EmbeddingRows embeddings,
+        EmbeddingRows? positives = null,
         IReadOnlyList<int>? labels = null,
         QualityOptions? options = null,
         IEnumerable<string>? warnings = null)
     {
+        ArgumentNullException.ThrowIfNull(embeddings);
         options ??= new QualityOptions();
+        var cancellationToken = options.Cancellation;
         Alignment.CheckAlpha(options.Alpha);
         Uniformity.CheckT(options.T);
         if (positives is not null)
@@ -53,8 +69,10 @@ public static class QualityAnalyzer
         }
         else
         {
-            uniformity = Uniformity.Compute(embeddings, options.T, options.MaxDegreeOfParallelism);
+            uniformity = Uniformity.Compute(embeddings, options.T, options.MaxDegreeOfParallelism, options.Precision, options.Progress, cancellationToken);
         }
+
+        cancellationToken.ThrowIfCancellationRequested();
 
         if (positives is not null)
         {
@@ -70,7 +88,7 @@ public static class QualityAnalyzer
 
             uniformityPositives = drawn is long m3
                 ? SampledEstimates.Uniformity(positives, options.T, m3, sampling.Seed + 1, options.MaxDegreeOfParallelism).Value
-                : Uniformity.Compute(positives, options.T, options.MaxDegreeOfParallelism);
+                : Uniformity.Compute(positives, options.T, options.MaxDegreeOfParallelism, options.Precision, cancellationToken: cancellationToken);
             uniformityMean = (uniformity + uniformityPositives.Value) / 2;
         }
 
@@ -79,13 +97,15 @@ public static class QualityAnalyzer
             UniformityReference.FiniteNBound(n, options.T));
         var rankMeRows = drawn is null ? embeddings : RowSample(embeddings, SamplingOptions.RankMeRows, sampling.Seed);
         var rankMe = RankMe.Compute(rankMeRows);
+        cancellationToken.ThrowIfCancellationRequested();
         var meanCosine = Spread.MeanCosine(embeddings);
         var std = Spread.StdTimesSqrtDim(embeddings);
+        cancellationToken.ThrowIfCancellationRequested();
         KnnAccuracy? knn = null;
         int? knnRows = null;
         if (labels is not null)
         {
-            var (rows, rowLabels) = drawn is null || n <= SamplingOptions.KnnRows ? (embeddings, labels) : LabelledSample(embeddings, labels, sampling.Seed);
+            var (rows, rowLabels) = drawn is null || n <= SamplingOptions.KnnRows ? (embeddings.ToMatrix(), labels) : LabelledSample(embeddings, labels, sampling.Seed);
             knn = NearestNeighbourAccuracy.Compute(rows, rowLabels);
             knnRows = rows.Rows;
         }
@@ -113,7 +133,7 @@ public static class QualityAnalyzer
     }
 
     /// <summary>The pairs to draw, or null for the exact pass; notes why when the choice was not asked for.</summary>
-    private static long? PairsToDraw(EmbeddingMatrix x, double t, SamplingOptions sampling, long allPairs, List<string> notes)
+    private static long? PairsToDraw(EmbeddingRows x, double t, SamplingOptions sampling, long allPairs, List<string> notes)
     {
         var c = CultureInfo.InvariantCulture;
         if (sampling.Exact)
@@ -158,15 +178,12 @@ public static class QualityAnalyzer
     }
 
     /// <summary>At most <paramref name="count"/> rows drawn without replacement with <paramref name="seed"/>, in their order.</summary>
-    private static EmbeddingMatrix RowSample(EmbeddingMatrix x, int count, int seed) =>
-        x.Rows <= count ? x : Subset(x, Embeddings.RowSample.Indices(x.Rows, count, seed));
+    private static EmbeddingRows RowSample(EmbeddingRows x, int count, int seed) =>
+        x.Rows <= count ? x : x.Gather(Embeddings.RowSample.Indices(x.Rows, count, seed));
 
-    private static (EmbeddingMatrix Rows, IReadOnlyList<int> Labels) LabelledSample(EmbeddingMatrix x, IReadOnlyList<int> labels, int seed)
+    private static (EmbeddingMatrix Rows, IReadOnlyList<int> Labels) LabelledSample(EmbeddingRows x, IReadOnlyList<int> labels, int seed)
     {
         var rows = Embeddings.RowSample.Indices(x.Rows, SamplingOptions.KnnRows, seed + 2);
-        return (Subset(x, rows), rows.Select(i => labels[i]).ToArray());
+        return (x.Gather(rows), rows.Select(i => labels[i]).ToArray());
     }
-
-    private static EmbeddingMatrix Subset(EmbeddingMatrix x, int[] rows) =>
-        EmbeddingMatrix.Create(Embeddings.RowSample.Gather(x.Values, x.Dim, rows), rows.Length, x.Dim, normalize: false);
 }
