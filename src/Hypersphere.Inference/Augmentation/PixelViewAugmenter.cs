@@ -13,8 +13,6 @@ namespace Hypersphere.Inference.Augmentation;
 /// </summary>
 public sealed class PixelViewAugmenter
 {
-    private static readonly double MinLogRatio = Math.Log(3.0 / 4), MaxLogRatio = Math.Log(4.0 / 3);
-
     // RGB → YIQ (NTSC), the hue rotation's frame, and its inverse.
     private static readonly double[] ToYiq = [0.299, 0.587, 0.114, 0.596, -0.274, -0.322, 0.211, -0.523, 0.312];
     private static readonly double[] FromYiq = Invert3(ToYiq);
@@ -71,7 +69,7 @@ public sealed class PixelViewAugmenter
         var plane = _height * _width;
         var rgb = new float[3 * plane];
         ToUnitRgb(pixels, rgb);
-        var (top, left, h, w) = SampleCrop(random);
+        var (top, left, h, w) = _recipe.SampleCrop(_height, _width, random);
         var flip = random.NextDouble() < 0.5;
         ResizedCrop(rgb, top, left, h, w, flip);
         Jitter(rgb, random);
@@ -104,29 +102,6 @@ public sealed class PixelViewAugmenter
                 rgb[(c * plane) + p] = (pixels[(from * plane) + p] * _std[from]) + _mean[from];
             }
         }
-    }
-
-    /// <summary>torchvision's RandomResizedCrop.get_params: 10 tries of area and aspect ratio, then a centre crop.</summary>
-    private (int Top, int Left, int Height, int Width) SampleCrop(Random random)
-    {
-        var area = (double)_height * _width;
-        for (var attempt = 0; attempt < 10; attempt++)
-        {
-            var target = area * (_recipe.CropScaleMin + (random.NextDouble() * (_recipe.CropScaleMax - _recipe.CropScaleMin)));
-            var ratio = Math.Exp(MinLogRatio + (random.NextDouble() * (MaxLogRatio - MinLogRatio)));
-            var w = (int)Math.Round(Math.Sqrt(target * ratio));
-            var h = (int)Math.Round(Math.Sqrt(target / ratio));
-            if (w > 0 && h > 0 && w <= _width && h <= _height)
-            {
-                return (random.Next(_height - h + 1), random.Next(_width - w + 1), h, w);
-            }
-        }
-
-        var inRatio = (double)_width / _height;
-        var (fh, fw) = inRatio < 3.0 / 4 ? ((int)Math.Round(_width / (3.0 / 4)), _width)
-            : inRatio > 4.0 / 3 ? (_height, (int)Math.Round(_height * (4.0 / 3)))
-            : (_height, _width);
-        return ((_height - fh) / 2, (_width - fw) / 2, fh, fw);
     }
 
     /// <summary>

@@ -25,6 +25,8 @@ public sealed record ViewRecipe(
     double Hue,
     double GrayscaleProbability)
 {
+    private static readonly double MinLogRatio = Math.Log(3.0 / 4), MaxLogRatio = Math.Log(4.0 / 3);
+
     /// <summary>The smallest crop area fraction the trainer uses unless told otherwise.</summary>
     public const double DefaultCropScaleMin = 0.2;
 
@@ -44,5 +46,34 @@ public sealed record ViewRecipe(
             throw HypersphereException.Invalid(
                 $"augmentation strengths must be ≥ 0, hue ≤ 0.5 and the grayscale probability in [0, 1], but were brightness {Brightness}, contrast {Contrast}, saturation {Saturation}, hue {Hue}, grayscale {GrayscaleProbability}");
         }
+    }
+
+    /// <summary>
+    /// torchvision's RandomResizedCrop.get_params for an image of <paramref name="height"/>×<paramref name="width"/>: up to
+    /// 10 tries of an area in [<see cref="CropScaleMin"/>, <see cref="CropScaleMax"/>] of the image and an aspect ratio in
+    /// [3/4, 4/3] (log-uniform), then a centre crop. The trainer and the service draw their crops here, in this order of
+    /// draws, so a seed gives both the same crop.
+    /// </summary>
+    public (int Top, int Left, int Height, int Width) SampleCrop(int height, int width, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        var area = (double)height * width;
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var target = area * (CropScaleMin + (random.NextDouble() * (CropScaleMax - CropScaleMin)));
+            var ratio = Math.Exp(MinLogRatio + (random.NextDouble() * (MaxLogRatio - MinLogRatio)));
+            var w = (int)Math.Round(Math.Sqrt(target * ratio));
+            var h = (int)Math.Round(Math.Sqrt(target / ratio));
+            if (w > 0 && h > 0 && w <= width && h <= height)
+            {
+                return (random.Next(height - h + 1), random.Next(width - w + 1), h, w);
+            }
+        }
+
+        var inRatio = (double)width / height;
+        var (fh, fw) = inRatio < 3.0 / 4 ? ((int)Math.Round(width / (3.0 / 4)), width)
+            : inRatio > 4.0 / 3 ? (height, (int)Math.Round(height * (4.0 / 3)))
+            : (height, width);
+        return ((height - fh) / 2, (width - fw) / 2, fh, fw);
     }
 }

@@ -10,7 +10,6 @@ namespace Hypersphere.Training.Augmentation;
 /// </summary>
 public sealed class ViewAugmenter
 {
-    private static readonly double MinLogRatio = Math.Log(3.0 / 4), MaxLogRatio = Math.Log(4.0 / 3);
     private readonly AugmentationSpec _spec;
     private readonly int _channels;
 
@@ -67,7 +66,7 @@ public sealed class ViewAugmenter
         var theta = new float[b * 6];
         for (var n = 0; n < b; n++)
         {
-            var (top, left, h, w) = SampleCrop(height, width, random);
+            var (top, left, h, w) = _spec.Recipe.SampleCrop(height, width, random);
             var flip = random.NextDouble() < 0.5 ? -1f : 1f;
 
             // affine_grid (align_corners = false) maps output coordinates in [−1, 1] to input
@@ -81,29 +80,6 @@ public sealed class ViewAugmenter
         var size = _spec.OutputSize;
         var grid = nn.functional.affine_grid(tensor(theta, [b, 2, 3], device: x.device), [b, _channels, size, size], align_corners: false);
         return nn.functional.grid_sample(x, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Border, align_corners: false);
-    }
-
-    /// <summary>torchvision's RandomResizedCrop.get_params: 10 tries of area and aspect ratio, then a centre crop.</summary>
-    private (int Top, int Left, int Height, int Width) SampleCrop(int height, int width, Random random)
-    {
-        var area = (double)height * width;
-        for (var attempt = 0; attempt < 10; attempt++)
-        {
-            var target = area * (_spec.Recipe.CropScaleMin + (random.NextDouble() * (_spec.Recipe.CropScaleMax - _spec.Recipe.CropScaleMin)));
-            var ratio = Math.Exp(MinLogRatio + (random.NextDouble() * (MaxLogRatio - MinLogRatio)));
-            var w = (int)Math.Round(Math.Sqrt(target * ratio));
-            var h = (int)Math.Round(Math.Sqrt(target / ratio));
-            if (w > 0 && h > 0 && w <= width && h <= height)
-            {
-                return (random.Next(height - h + 1), random.Next(width - w + 1), h, w);
-            }
-        }
-
-        var inRatio = (double)width / height;
-        var (fh, fw) = inRatio < 3.0 / 4 ? ((int)Math.Round(width / (3.0 / 4)), width)
-            : inRatio > 4.0 / 3 ? (height, (int)Math.Round(height * (4.0 / 3)))
-            : (height, width);
-        return ((height - fh) / 2, (width - fw) / 2, fh, fw);
     }
 
     /// <summary>ColorJitter with per-image factors, the four operations in a random order per batch.</summary>
