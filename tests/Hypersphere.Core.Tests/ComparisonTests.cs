@@ -149,6 +149,49 @@ public sealed class ComparisonTests
     }
 
     [Fact]
+    public void WideRowsGoThroughTheGramMatricesAndGiveTheSameCka()
+    {
+        // N = 12 rows of 3 000 and 2 500 columns: p·q = 7.5·10⁶ ≫ N², so ‖XᵀY‖² comes from the N×N Grams. The
+        // reference is the definition on column-centred features, summed here entry by entry.
+        var random = new Random(9);
+        var (a, b) = (Gaussian(random, 12, 3000), Gaussian(random, 12, 2500));
+        var (x, y) = (Centre(a), Centre(b));
+        double Cross(double[] u, int p, double[] v, int q)
+        {
+            var total = 0.0;
+            for (var r = 0; r < p; r++)
+            {
+                for (var c = 0; c < q; c++)
+                {
+                    var sum = 0.0;
+                    for (var i = 0; i < 12; i++)
+                    {
+                        sum += u[(i * p) + r] * v[(i * q) + c];
+                    }
+
+                    total += sum * sum;
+                }
+            }
+
+            return total;
+        }
+
+        var expected = Cross(x, 3000, y, 2500) / Math.Sqrt(Cross(x, 3000, x, 3000) * Cross(y, 2500, y, 2500));
+        Assert.Equal(expected, Cka.Linear(a, b)!.Value, 1e-12);
+    }
+
+    [Fact]
+    public void TheOverlapBeyondItsCapUsesASeededSampleAndSaysSo()
+    {
+        var random = new Random(12);
+        var a = Gaussian(random, 200, 4);
+        var report = RepresentationComparison.Compare(a, a, new ComparisonOptions(K: 5, MaxKnnRows: 50));
+        Assert.Equal(50, report.KnnRows);
+        Assert.Equal(1, report.MutualKnn, 1e-12); // a set against itself: every neighbourhood shared, in the sample too
+        Assert.Contains(report.Warnings, w => w.Contains("mutual_knn is computed on a seeded sample of 50 of the 200 rows", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void BadPairsAreRefusedWithWhatWasExpected()
     {
         var random = new Random(1);
@@ -175,6 +218,21 @@ public sealed class ComparisonTests
         Assert.Equal(19, report.K);
         Assert.Contains(report.Warnings, w => w.Contains("no variance", StringComparison.Ordinal));
         Assert.Contains(report.Warnings, w => w.Contains("k was capped at rows − 1 = 19", StringComparison.Ordinal));
+    }
+
+    private static double[] Centre(MatrixData m)
+    {
+        var values = m.Values.ToArray();
+        for (var c = 0; c < m.Cols; c++)
+        {
+            var mean = Enumerable.Range(0, m.Rows).Average(i => values[(i * m.Cols) + c]);
+            for (var i = 0; i < m.Rows; i++)
+            {
+                values[(i * m.Cols) + c] -= mean;
+            }
+        }
+
+        return values;
     }
 
     private static MatrixData Gaussian(Random random, int rows, int cols) =>

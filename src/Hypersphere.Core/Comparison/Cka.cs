@@ -28,9 +28,9 @@ public static class Cka
     {
         CheckPair(a, b);
         var (x, y) = (Centred(a), Centred(b));
-        var xy = FrobeniusSquared(CrossProduct(x, y));
-        var xx = Math.Sqrt(FrobeniusSquared(CrossProduct(x, x)));
-        var yy = Math.Sqrt(FrobeniusSquared(CrossProduct(y, y)));
+        var xy = CrossNormSquared(x, y);
+        var xx = Math.Sqrt(CrossNormSquared(x, x));
+        var yy = Math.Sqrt(CrossNormSquared(y, y));
         return xx > 0 && yy > 0 ? xy / (xx * yy) : null;
     }
 
@@ -137,6 +137,24 @@ public static class Cka
         return new MatrixData(centred, m.Rows, m.Cols);
     }
 
+    /// <summary>
+    /// ‖XᵀY‖²_F = Σᵢⱼ (xᵢ·xⱼ)(yᵢ·yⱼ): through the p×q cross product when that is the smaller matrix, else through the
+    /// two N×N Gram matrices, so memory is min(p·q, N²) doubles (at most √(N·p · N·q): a few wide rows cannot ask for
+    /// a p×q matrix of trillions of entries).
+    /// </summary>
+    private static double CrossNormSquared(MatrixData x, MatrixData y)
+    {
+        var n = x.Rows;
+        if ((long)x.Cols * y.Cols <= (long)n * n)
+        {
+            return FrobeniusSquared(CrossProduct(x, y));
+        }
+
+        var k = GramMatrix.OfRows(x.Values, n, x.Cols);
+        var l = ReferenceEquals(x, y) ? k : GramMatrix.OfRows(y.Values, n, y.Cols);
+        return TensorPrimitives.Dot<double>(k, l);
+    }
+
     /// <summary>XᵀY (p×q, row-major): Σᵢ xᵢ yᵢᵀ.</summary>
     private static double[] CrossProduct(MatrixData x, MatrixData y)
     {
@@ -181,7 +199,7 @@ public static class Cka
             kl += kRow * lRow;
         }
 
-        var trace = FrobeniusSquared(CrossProduct(x, y)) - diagonal;
+        var trace = CrossNormSquared(x, y) - diagonal;
         return (trace + (kSum * lSum / ((n - 1.0) * (n - 2.0))) - (2.0 * kl / (n - 2.0))) / (n * (n - 3.0));
     }
 

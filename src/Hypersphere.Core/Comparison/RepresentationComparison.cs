@@ -9,8 +9,9 @@ namespace Hypersphere.Core.Comparison;
 /// <param name="K">Neighbours per input for the mutual k-NN overlap (capped at rows − 1).</param>
 /// <param name="RbfThreshold">θ of the RBF kernel exp(−‖x − y‖² / (2θ²·median)).</param>
 /// <param name="MaxRbfRows">Most rows RBF CKA uses (it needs two N×N matrices); beyond it a seeded sample of rows.</param>
-/// <param name="Seed">Seed of that sample.</param>
-public sealed record ComparisonOptions(int K = 10, double RbfThreshold = 1.0, int MaxRbfRows = 4096, int Seed = 0)
+/// <param name="Seed">Seed of the row samples.</param>
+/// <param name="MaxKnnRows">Most rows the mutual k-NN overlap uses (its cost is N²·(p + q)); beyond it a seeded sample of rows.</param>
+public sealed record ComparisonOptions(int K = 10, double RbfThreshold = 1.0, int MaxRbfRows = 4096, int Seed = 0, int MaxKnnRows = 20_000)
 {
     /// <summary>Refuses out-of-range options with what was expected.</summary>
     public void Validate()
@@ -25,9 +26,9 @@ public sealed record ComparisonOptions(int K = 10, double RbfThreshold = 1.0, in
             throw HypersphereException.Invalid($"the RBF threshold must be a positive number, but was {RbfThreshold}");
         }
 
-        if (MaxRbfRows < Cka.MinRowsDebiased)
+        if (MaxRbfRows < Cka.MinRowsDebiased || MaxKnnRows < Cka.MinRowsDebiased)
         {
-            throw HypersphereException.Invalid($"the RBF row cap must be at least {Cka.MinRowsDebiased}, but was {MaxRbfRows}");
+            throw HypersphereException.Invalid($"the RBF and k-NN row caps must be at least {Cka.MinRowsDebiased}, but were {MaxRbfRows} and {MaxKnnRows}");
         }
     }
 }
@@ -42,6 +43,7 @@ public sealed record ComparisonOptions(int K = 10, double RbfThreshold = 1.0, in
 /// <param name="RbfThreshold">θ used.</param>
 /// <param name="RbfRows">Rows RBF CKA used (all, or the seeded sample).</param>
 /// <param name="MutualKnn">Mean mutual k-NN overlap, in [0, 1].</param>
+/// <param name="KnnRows">Rows the overlap used (all, or the seeded sample).</param>
 /// <param name="K">k used.</param>
 /// <param name="Warnings">What the reader should know (sampling, capped k, missing values).</param>
 public sealed record ComparisonReport(
@@ -54,6 +56,7 @@ public sealed record ComparisonReport(
     double RbfThreshold,
     int RbfRows,
     double MutualKnn,
+    int KnnRows,
     int K,
     IReadOnlyList<string> Warnings);
 
@@ -68,7 +71,15 @@ public static class RepresentationComparison
         Cka.CheckPair(a, b);
         var n = a.Rows;
         var warnings = new List<string>();
-        var k = Math.Min(options.K, n - 1);
+        var (ka, kb) = (a, b);
+        if (n > options.MaxKnnRows)
+        {
+            var rows = RowSample.Indices(n, options.MaxKnnRows, options.Seed + 1);
+            (ka, kb) = (Take(a, rows), Take(b, rows));
+            warnings.Add(Text($"mutual_knn is computed on a seeded sample of {rows.Length} of the {n} rows (seed {options.Seed + 1}), neighbours within the sample"));
+        }
+
+        var k = Math.Min(options.K, ka.Rows - 1);
         if (k < options.K)
         {
             warnings.Add(Text($"k was capped at rows − 1 = {k}"));
@@ -103,7 +114,7 @@ public static class RepresentationComparison
             warnings.Add("over half the pairs of one representation coincide (median distance 0): RBF CKA is undefined");
         }
 
-        return new ComparisonReport(n, a.Cols, b.Cols, linear, debiased, rbf, options.RbfThreshold, ra.Rows, MutualNeighbours.Overlap(a, b, k), k, warnings);
+        return new ComparisonReport(n, a.Cols, b.Cols, linear, debiased, rbf, options.RbfThreshold, ra.Rows, MutualNeighbours.Overlap(ka, kb, k), ka.Rows, k, warnings);
     }
 
     private static MatrixData Take(MatrixData m, int[] rows) => new(RowSample.Gather(m.Values, m.Cols, rows), rows.Length, m.Cols);

@@ -37,6 +37,10 @@ public sealed record CompareRequest(
 /// </summary>
 public static class CompareApi
 {
+    // A request's cost stays near a second on two cores: RBF CKA's two N×N matrices (2 × 2048² doubles, 64 MiB) and the
+    // overlap's N²·(p + q) pass beyond these row counts run on seeded samples, which the warnings name.
+    private const int ServiceRbfRows = 2048, ServiceKnnRows = 10_000;
+
     /// <summary>Maps the route under <paramref name="routes"/> (the <c>/v1</c> group).</summary>
     public static RouteGroupBuilder MapCompare(this IEndpointRouteBuilder routes)
     {
@@ -67,7 +71,7 @@ public static class CompareApi
         var (a, b, notes) = await RepresentationsAsync(request, runtime, limits, cancellationToken);
         var defaults = new ComparisonOptions();
         var report = RepresentationComparison.Compare(
-            a, b, new ComparisonOptions(request.K ?? defaults.K, request.RbfThreshold ?? defaults.RbfThreshold, defaults.MaxRbfRows, request.Seed ?? defaults.Seed));
+            a, b, new ComparisonOptions(request.K ?? defaults.K, request.RbfThreshold ?? defaults.RbfThreshold, ServiceRbfRows, request.Seed ?? defaults.Seed, ServiceKnnRows));
         return TypedResults.Json(report with { Warnings = [.. notes, .. report.Warnings] }, SnakeCaseJson.Indented);
     }
 
