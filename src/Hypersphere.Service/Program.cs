@@ -19,6 +19,9 @@ builder.Services.AddBearerKeys();
 builder.Services.AddAdmission();
 builder.Services.AddEmbeddingRuntime();
 builder.Services.AddLiveQuality();
+builder.Services.AddSingleton<Hypersphere.Service.Jobs.QualityJobStore>();
+builder.Services.AddSingleton<Hypersphere.Service.Jobs.QualityJobRunner>();
+builder.Services.AddHostedService(provider => provider.GetRequiredService<Hypersphere.Service.Jobs.QualityJobRunner>());
 builder.Services.AddApiDocumentation();
 
 var app = builder.Build();
@@ -39,6 +42,7 @@ v1.MapModels();
 v1.MapEmbeddings();
 v1.MapQuality();
 v1.MapCompare();
+v1.MapQualityJobs();
 v1.MapLiveQuality();
 app.MapGroup("/admin").RequireBearerKey(KeyScope.Admin).MapAdmin();
 app.MapApiDocumentation();

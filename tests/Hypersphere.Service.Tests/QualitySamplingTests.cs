@@ -17,7 +17,7 @@ public sealed class QualitySamplingTests : IDisposable
     [Fact]
     public async Task AboveTheExactLimitUniformityIsSampledWithAnIntervalThatHoldsTheExactValue()
     {
-        var x = UnitRows(Rows, Dim, 5);
+        var x = UnitVectors.Rows(Rows, Dim, 5);
         var exact = PaperFormulas.Uniformity(x, Rows, Dim);
         await using var factory = new ServiceFactory(_temp.Folder("models"), new Dictionary<string, string?>
         {
@@ -53,7 +53,7 @@ public sealed class QualitySamplingTests : IDisposable
     [Fact]
     public async Task BelowTheLimitTheReportIsExactOverEveryPair()
     {
-        var x = UnitRows(300, Dim, 6);
+        var x = UnitVectors.Rows(300, Dim, 6);
         await using var factory = new ServiceFactory(_temp.Folder("models"));
         using var http = factory.CreateClient();
         var rows = Enumerable.Range(0, 300).Select(i => x.AsSpan(i * Dim, Dim).ToArray()).ToArray();
@@ -62,24 +62,5 @@ public sealed class QualitySamplingTests : IDisposable
         Assert.Equal(300L * 299 / 2, (long)report["pairs"]!);
         Assert.Null(report["uniformity_ci"]);
         Assert.Equal(PaperFormulas.Uniformity(x, 300, Dim), (double)report["uniformity"]!, 1e-6);
-    }
-
-    private static float[] UnitRows(int n, int d, int seed)
-    {
-        var random = new Random(seed);
-        var x = new float[n * d];
-        for (var i = 0; i < n; i++)
-        {
-            var row = x.AsSpan(i * d, d);
-            for (var k = 0; k < d; k++)
-            {
-                row[k] = (float)(random.NextDouble() - 0.5);
-            }
-
-            var norm = MathF.Sqrt(System.Numerics.Tensors.TensorPrimitives.SumOfSquares<float>(row));
-            System.Numerics.Tensors.TensorPrimitives.Divide(row, norm, row);
-        }
-
-        return x;
     }
 }

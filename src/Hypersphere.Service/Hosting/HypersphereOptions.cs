@@ -115,6 +115,21 @@ public sealed class HypersphereOptions
     [Range(1, long.MaxValue, ErrorMessage = "Hypersphere:QualityExactMaxPairs must be between {1} and {2}")]
     public long QualityExactMaxPairs { get; set; } = 200_000_000;
 
+    /// <summary>The folder of quality jobs (<c>/v1/quality/jobs</c>): their uploads, records and results. Empty: <c>hypersphere-quality-jobs</c> in the temp folder.</summary>
+    public string QualityJobsPath { get; set; } = string.Empty;
+
+    /// <summary>Largest <c>.npy</c> body a quality job takes, streamed to disk (never held in memory); larger is 413.</summary>
+    [Range(1024, long.MaxValue, ErrorMessage = "Hypersphere:MaxQualityJobBytes must be between {1} and {2}")]
+    public long MaxQualityJobBytes { get; set; } = 8L << 30;
+
+    /// <summary>Most quality jobs queued or running at once (they run one at a time); one more is refused with 429 and Retry-After.</summary>
+    [Range(1, 10_000, ErrorMessage = "Hypersphere:MaxQueuedQualityJobs must be between {1} and {2}")]
+    public int MaxQueuedQualityJobs { get; set; } = 16;
+
+    /// <summary>Cores a running quality job uses (−1: all; the default 1 leaves the others to requests).</summary>
+    [Range(-1, 1024, ErrorMessage = "Hypersphere:QualityJobThreads must be between {1} and {2}")]
+    public int QualityJobThreads { get; set; } = 1;
+
     /// <summary>Most pairs one <c>/v1/quality</c> request may sample (<c>sample_pairs</c>, or what its <c>error</c> needs); more is 413.</summary>
     [Range(2, long.MaxValue, ErrorMessage = "Hypersphere:QualityMaxSampledPairs must be between {1} and {2}")]
     public long QualityMaxSampledPairs { get; set; } = 100_000_000;
