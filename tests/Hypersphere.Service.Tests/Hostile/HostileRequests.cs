@@ -24,7 +24,7 @@ public sealed class HostileRequests(int seed, int imageSize)
         ["application/json", "application/x-npy", "text/html", "*/*", null, ";;;", "application/x-npy;q=abc", "text/html;q=0.9, */*;q=0.1", "application/problem+json", "image/png", "x/y/z;;q="];
 
     private static readonly string[] Paths =
-        ["/v1/embeddings", "/v1/quality", "/v1/compare", "/v1/models", "/v1/models/toy", "/v1/models/toy/quality", "/v1/models/toy@9/quality", "/v1/models/%ff/quality", "/healthz/live", "/healthz/ready", "/admin/reload", "/metrics", "/openapi/v1.json",
+        ["/v1/embeddings", "/v1/quality", "/v1/compare", "/v1/quality/jobs", "/v1/quality/jobs/0123456789abcdef0123456789abcdef", "/v1/quality/jobs/%2e%2e", "/v1/models", "/v1/models/toy", "/v1/models/toy/quality", "/v1/models/toy@9/quality", "/v1/models/%ff/quality", "/healthz/live", "/healthz/ready", "/admin/reload", "/metrics", "/openapi/v1.json",
          "/swagger/index.html", "/", "/v1", "/v1/", "/v1/nope", "/v2/embeddings", "/v1/embeddings/x", "/v1/embeddings?model=%ff", "/v1/%2e%2e/admin/reload",
          "/v1//embeddings", "/V1/EMBEDDINGS", "/healthz/ready/../../admin/reload", "/%ff%fe", "/v1/embeddings;x=y", "/*", "/v1/quality?x=1&x=2"];
 
@@ -48,7 +48,7 @@ public sealed class HostileRequests(int seed, int imageSize)
             < 20 => Post("/v1/embeddings", "json", JsonMutations.Embeddings(_random, imageSize), "application/json"),
             < 31 => Post(JsonMutations.Pick(_random, ["/v1/quality", "/v1/quality", "/v1/compare"]), "json", JsonMutations.Quality(_random), "application/json"),
             < 38 => Form(_random.Next(8) == 0 ? FormMutations.Valid(_random) : FormMutations.Next(_random)),
-            < 55 => Post("/v1/embeddings" + JsonMutations.Pick(_random, [string.Empty, "?model=toy@1", "?model=nope", "?encoding_format=base64", "?model=%ff%fe", "?model=toy&model=toy@1"]), "npy", NpyMutations.Next(_random), "application/x-npy"),
+            < 55 => Post(JsonMutations.Pick(_random, ["/v1/embeddings", "/v1/embeddings?model=toy@1", "/v1/embeddings?model=nope", "/v1/embeddings?encoding_format=base64", "/v1/embeddings?model=%ff%fe", "/v1/embeddings?model=toy&model=toy@1", "/v1/quality/jobs", "/v1/quality/jobs?t=abc&exact=1"]), "npy", NpyMutations.Next(_random), "application/x-npy"),
             < 70 => Post(JsonMutations.Pick(_random, ["/v1/embeddings", "/v1/quality"]), "image", ImageMutations.Next(_random, "/v1/embeddings"), "application/json"),
             < 78 => Garbage(),
             < 88 => WrongRoute(),

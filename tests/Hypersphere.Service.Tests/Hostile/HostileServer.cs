@@ -31,7 +31,9 @@ public sealed class HostileServer : IAsyncLifetime, IDisposable
 
         Toys.WriteVersion(_temp.Folder("models"), "toy", "1", seed: 1);
         Toys.WriteVersion(ModelsRoot, "toy", "2", seed: 2);
-        _factory = new ProductionKestrelFactory(ModelsRoot, Settings());
+        var settings = Settings();
+        settings["Hypersphere:QualityJobsPath"] = _temp.Folder("jobs"); // uploads the fuzz run sends as quality jobs
+        _factory = new ProductionKestrelFactory(ModelsRoot, settings);
         _factory.StartServer();
         Address = new Uri(_factory.Services.ListeningAddress());
         await AssertReadyAsync();
