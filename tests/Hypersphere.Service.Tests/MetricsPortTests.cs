@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using Hypersphere.Service.Tests.Support;
 
 namespace Hypersphere.Service.Tests;
@@ -19,12 +17,12 @@ public sealed class MetricsPortTests : IDisposable
     [Fact]
     public async Task MetricsAreAnsweredOnTheirOwnPortOnlyAndTheApiPortAnswersEverythingElse()
     {
-        var (api, metrics) = (FreePort(), FreePort());
-        using var process = Start(api, metrics);
-        try
+        var metrics = ServiceProcess.FreePort();
+        using var process = ServiceProcess.Start(_temp.Folder("models"), _temp.Path, $"--Hypersphere:MetricsPort={metrics}");
+        var api = process.Port;
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-            await WaitUntilLive(http, api, process);
+            await process.WaitUntilLiveAsync(http);
 
             var scrape = await http.GetAsync(new Uri($"http://127.0.0.1:{metrics}/metrics"));
             Assert.Equal(HttpStatusCode.OK, scrape.StatusCode);
@@ -40,62 +38,5 @@ public sealed class MetricsPortTests : IDisposable
             Assert.Equal(HttpStatusCode.NotFound, (await http.SendAsync(spoofed)).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri($"http://127.0.0.1:{api}/healthz/live"))).StatusCode);
         }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-    }
-
-    private Process Start(int api, int metrics)
-    {
-        var start = new ProcessStartInfo(OptionsTests.DotnetHost(), [
-            Path.Combine(AppContext.BaseDirectory, "Hypersphere.Service.dll"),
-            $"--Hypersphere:ModelsPath={_temp.Folder("models")}",
-            "--Hypersphere:ExecutionProvider=cpu",
-            "--Hypersphere:ModelWatch=off",
-            $"--Hypersphere:MetricsPort={metrics}",
-            $"--urls=http://127.0.0.1:{api}",
-        ])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            WorkingDirectory = _temp.Path,
-        };
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task WaitUntilLive(HttpClient http, int api, Process process)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            Assert.False(process.HasExited, $"the service exited with {(process.HasExited ? process.ExitCode : 0)}");
-            try
-            {
-                if ((await http.GetAsync(new Uri($"http://127.0.0.1:{api}/healthz/live"))).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the service did not start within 60 s");
-            await Task.Delay(100);
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

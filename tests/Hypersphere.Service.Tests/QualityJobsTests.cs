@@ -70,6 +70,33 @@ public sealed class QualityJobsTests : IDisposable
     }
 
     [Fact]
+    public async Task AServiceKilledMidJobRunsItAgainWhenItStartsAndNothingIsLost()
+    {
+        // A real process, killed with SIGKILL while the job runs (exact over 1.8·10⁹ pairs on one core: seconds).
+        const int Rows = 60_000, Dim = 32;
+        var (jobs, models) = (_temp.Folder("jobs"), _temp.Folder("models"));
+        string location;
+        using (var first = ServiceProcess.Start(models, _temp.Path, $"--Hypersphere:QualityJobsPath={jobs}"))
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{first.Port}"), Timeout = TimeSpan.FromSeconds(60) };
+            await first.WaitUntilLiveAsync(http);
+            var accepted = await http.PostAsync("/v1/quality/jobs?exact=true", Npy(UnitVectors.Rows(Rows, Dim, 7), Rows, Dim));
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+            location = accepted.Headers.Location!.ToString();
+            await WaitForState(http, location, "running");
+            first.Kill();
+        }
+
+        using var second = ServiceProcess.Start(models, _temp.Path, $"--Hypersphere:QualityJobsPath={jobs}");
+        using var again = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{second.Port}"), Timeout = TimeSpan.FromSeconds(60) };
+        await second.WaitUntilLiveAsync(again);
+        var done = await WaitForState(again, location, "done");
+        Assert.Equal(2, (int)done["attempts"]!);
+        Assert.Equal(Rows, (int)done["result"]!["n"]!);
+        Assert.Equal((long)Rows * (Rows - 1) / 2, (long)done["result"]!["pairs"]!);
+    }
+
+    [Fact]
     public async Task BadUploadsAreRefusedAtOnceLeaveNothingAndTheQueueIsBounded()
     {
         var jobs = _temp.Folder("jobs");
