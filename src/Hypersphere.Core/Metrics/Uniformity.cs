@@ -60,7 +60,8 @@ public static partial class Uniformity
 
     /// <summary>Per-row-block sums of row blocks [<paramref name="firstBlock"/>, <paramref name="endBlock"/>), in the arithmetic <paramref name="precision"/> names.</summary>
     private static LogSumExp[] BlockSums(EmbeddingRows x, double t, int firstBlock, int endBlock, KernelPrecision precision, int maxDegreeOfParallelism, IProgress<double>? progress, CancellationToken cancellationToken) =>
-        precision == KernelPrecision.Single
+        endBlock <= firstBlock ? []
+        : precision == KernelPrecision.Single
             ? TiledPass<float, SingleTiles>(x, t, firstBlock, endBlock, maxDegreeOfParallelism, progress, cancellationToken)
             : TiledPass<double, DoubleTiles>(x, t, firstBlock, endBlock, maxDegreeOfParallelism, progress, cancellationToken);
 
