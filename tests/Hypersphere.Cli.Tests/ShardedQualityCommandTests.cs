@@ -22,6 +22,7 @@ public sealed class ShardedQualityCommandTests
         var (code, stdout, stderr) = CliProcess.Run(["quality", "merge", .. partials]);
         Assert.True(code == 0, stderr);
         var merged = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(stdout, CliProcess.Run("quality", "merge", folder.Path).Stdout); // the folder's partial-*.json, as the chart's merge pod passes them
         var (qualityCode, quality, qualityErrors) = CliProcess.Run("quality", "--embeddings", path);
         Assert.True(qualityCode == 0, qualityErrors);
         var reference = JsonDocument.Parse(quality).RootElement.GetProperty("uniformity").GetDouble();

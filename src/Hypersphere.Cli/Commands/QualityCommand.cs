@@ -63,12 +63,17 @@ internal static class QualityCommand
     /// <summary><c>quality merge P…</c>: checks the partials fit together and prints the exact uniformity as JSON.</summary>
     private static Command CreateMerge()
     {
-        var files = new Argument<FileInfo[]>("partials") { Description = "The k partial files the shards wrote (each shard once)", Arity = ArgumentArity.OneOrMore };
+        var files = new Argument<FileSystemInfo[]>("partials")
+        {
+            Description = "The k partial files the shards wrote (each shard once), or a folder whose partial-*.json files they are",
+            Arity = ArgumentArity.OneOrMore,
+        };
         var merge = new Command("merge", "Merge the partial files of 'quality --shard i/k' into the exact uniformity; prints JSON");
         merge.Arguments.Add(files);
         merge.SetAction(parse => CommandErrors.Run(() =>
         {
             var partials = parse.GetValue(files)!
+                .SelectMany<FileSystemInfo, FileSystemInfo>(f => f is DirectoryInfo folder ? folder.EnumerateFiles("partial-*.json").OrderBy(p => p.Name, StringComparer.Ordinal) : [f])
                 .Select(f => UniformityPartial.Parse(File.ReadAllBytes(f.FullName), f.Name))
                 .ToList();
             var merged = Uniformity.Merge(partials);
