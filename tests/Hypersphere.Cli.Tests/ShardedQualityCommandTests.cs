@@ -63,8 +63,10 @@ public sealed class ShardedQualityCommandTests
         File.WriteAllText(broken, "{ \"format_version\": 1, ");
         Fails("is not a valid uniformity partial", p[0], p[1], p[2], broken);
         var future = folder.File("future.json");
-        File.WriteAllText(future, File.ReadAllText(p[3]).Replace("\"format_version\": 1", "\"format_version\": 2", StringComparison.Ordinal));
+        File.WriteAllText(future, File.ReadAllText(p[3]).Replace("\"format_version\":1", "\"format_version\":2", StringComparison.Ordinal));
         Fails("format_version 2", p[0], p[1], p[2], future);
+
+        Fails("holds no partial-*.json files", folder.Folder("empty"));
 
         var (code, _, stderr) = CliProcess.Run("quality", "--embeddings", path, "--shard", "4/4", "--partial", folder.File("z.json"));
         Assert.NotEqual(0, code);

@@ -73,7 +73,7 @@ internal static class QualityCommand
         merge.SetAction(parse => CommandErrors.Run(() =>
         {
             var partials = parse.GetValue(files)!
-                .SelectMany<FileSystemInfo, FileSystemInfo>(f => f is DirectoryInfo folder ? folder.EnumerateFiles("partial-*.json").OrderBy(p => p.Name, StringComparer.Ordinal) : [f])
+                .SelectMany<FileSystemInfo, FileSystemInfo>(f => f is DirectoryInfo folder ? PartialsIn(folder) : [f])
                 .Select(f => UniformityPartial.Parse(File.ReadAllBytes(f.FullName), f.Name))
                 .ToList();
             var merged = Uniformity.Merge(partials);
@@ -82,6 +82,15 @@ internal static class QualityCommand
             return 0;
         }));
         return merge;
+    }
+
+    /// <summary>The <c>partial-*.json</c> files of a folder the shards wrote into, by name.</summary>
+    private static List<FileInfo> PartialsIn(DirectoryInfo folder)
+    {
+        var files = folder.EnumerateFiles("partial-*.json").OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+        return files.Count > 0
+            ? files
+            : throw new HypersphereException(ErrorKind.NotFound, $"folder '{folder.Name}' holds no partial-*.json files; expected the partials the shards wrote there");
     }
 
     /// <summary>Computes shard i/k of the exact uniformity of <c>--embeddings</c> and writes its partial state.</summary>

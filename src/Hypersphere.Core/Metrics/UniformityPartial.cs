@@ -35,7 +35,7 @@ public sealed record UniformityPartial(
 
     private static readonly JsonSerializerOptions StrictJson = CreateStrictJson();
 
-    /// <summary>The record as indented snake_case JSON.</summary>
+    /// <summary>The record as snake_case JSON.</summary>
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, StrictJson);
 
     /// <summary>
@@ -72,7 +72,8 @@ public sealed record UniformityPartial(
 
     private static JsonSerializerOptions CreateStrictJson()
     {
-        var options = SnakeCaseJson.Create(indented: true);
+        // One line: a shard of N = 10⁷ rows holds thousands of blocks.
+        var options = SnakeCaseJson.Create(indented: false);
         options.RespectRequiredConstructorParameters = true;
         options.RespectNullableAnnotations = true;
         options.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
