@@ -63,6 +63,26 @@ public sealed class UniformityShardTests
     }
 
     [Fact]
+    public void AShardsProgressRisesThroughFractionsOfItsOwnTilesToOne()
+    {
+        var x = EmbeddingMatrix.Create(SpherePoints.Uniform(3000, 8, 7), 3000, 8, normalize: false);
+        var fractions = new Fractions();
+        Uniformity.ComputeShard(x, "ab", false, 2, 0, 2, maxDegreeOfParallelism: 1, progress: fractions);
+
+        // 24 row blocks, 300 tiles: shard 0 of 2 ends at the first block boundary with at least 150 tiles before it,
+        // after block 7 (24 + 23 + … + 17 = 164; up to block 6 only 147). One item per block on one core.
+        var expected = new List<double>();
+        var done = 0;
+        for (var b = 0; b < 8; b++)
+        {
+            done += 24 - b;
+            expected.Add(done / 164.0);
+        }
+
+        Assert.Equal(expected, fractions.Values);
+    }
+
+    [Fact]
     public void APartialRoundTripsThroughItsJsonToTheBit()
     {
         var x = EmbeddingMatrix.Create(SpherePoints.Uniform(700, 8, 5), 700, 8, normalize: false);
@@ -70,5 +90,13 @@ public sealed class UniformityShardTests
         var back = UniformityPartial.Parse(p.ToJson(), "p.json");
         Assert.Equal(p.Blocks, back.Blocks);
         Assert.Equal(p with { Blocks = [] }, back with { Blocks = [] });
+    }
+
+    /// <summary>Records reports as they are made (<see cref="Progress{T}"/> would post them later).</summary>
+    private sealed class Fractions : IProgress<double>
+    {
+        public List<double> Values { get; } = [];
+
+        public void Report(double value) => Values.Add(value);
     }
 }

@@ -109,7 +109,7 @@ public static partial class Uniformity
         var group = Math.Clamp((endBlock - firstBlock) / (8 * threads), 1, 16);
         var items = (endBlock - firstBlock + group - 1) / group;
         var sums = new LogSumExp[endBlock - firstBlock];
-        var tilesTotal = Math.Max(1, TilesBefore(blocks, endBlock) - TilesBefore(blocks, firstBlock));
+        var tilesTotal = (double)Math.Max(1, TilesBefore(blocks, endBlock) - TilesBefore(blocks, firstBlock));
         long tilesDone = 0;
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken };
 
