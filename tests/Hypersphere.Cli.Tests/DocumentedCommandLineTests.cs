@@ -44,7 +44,8 @@ public sealed class DocumentedCommandLineTests
             .Where(l => l.IsVerbMention)
             .ToList();
 
-        Assert.All(mentions, m => Assert.True(Resolves(m.Arguments), $"{m}: no such command"));
+        // A line without options is a verb mention, or a verb with its arguments (`quality merge a.json b.json`), which must then parse.
+        Assert.All(mentions, m => Assert.True(Resolves(m.Arguments) || Root.Parse(m.Arguments).Errors.Count == 0, $"{m}: no such command"));
     }
 
     [Fact]

@@ -184,7 +184,7 @@ public sealed class ChartRenderingTests
     public void TheTrainerJobRunsTrainThenExportIntoTheModelsClaimAwayFromTheService()
     {
         var rendered = _chart.Render(Scenarios.Everything);
-        var job = rendered.One("Job");
+        var job = rendered.One("Job", "job-trainer.yaml");
         var pod = Yaml.Map(job.Body, "spec.template.spec");
 
         var train = Yaml.Named(Yaml.List(pod, "initContainers"), "train");
@@ -246,7 +246,7 @@ public sealed class ChartRenderingTests
         var rendered = _chart.Render(Scenarios.Everything);
 
         Assert.Contains($"deployment/{rendered.One("Deployment").Name}", rendered.Notes, StringComparison.Ordinal);
-        Assert.Contains(rendered.One("Job").Name, rendered.Notes, StringComparison.Ordinal);
+        Assert.All(rendered.OfKind("Job"), job => Assert.Contains(job.Name, rendered.Notes, StringComparison.Ordinal));
         Assert.Contains("/healthz/ready", rendered.Notes, StringComparison.Ordinal);
         Assert.DoesNotContain("map[", rendered.Notes, StringComparison.Ordinal);
     }

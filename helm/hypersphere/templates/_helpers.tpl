@@ -32,6 +32,12 @@ Names, labels and the derived values every template shares.
 app.kubernetes.io/component: service
 {{- end }}
 
+{{/* Labels on the audit Job and its pods: not the service's selector either. */}}
+{{- define "hypersphere.auditLabels" -}}
+{{ include "hypersphere.commonLabels" . }}
+app.kubernetes.io/component: audit
+{{- end }}
+
 {{/* Labels on the trainer Job and its pod: not the service's selector, so the Service never sends it traffic. */}}
 {{- define "hypersphere.trainerLabels" -}}
 {{ include "hypersphere.commonLabels" . }}

@@ -145,7 +145,7 @@ internal sealed record QualityInputs(
     }
 
     /// <summary>The rows of a file and the kernel precision its dtype makes the default.</summary>
-    private static (EmbeddingRows Rows, KernelPrecision Precision) LoadRows(string path, bool normalize, string name, bool stream, CancellationToken cancellationToken)
+    internal static (EmbeddingRows Rows, KernelPrecision Precision) LoadRows(string path, bool normalize, string name, bool stream, CancellationToken cancellationToken)
     {
         var label = $"{name} ({Path.GetFileName(path)})";
         if (Path.GetExtension(path).Equals(".npy", StringComparison.OrdinalIgnoreCase)

@@ -10,7 +10,7 @@ namespace Hypersphere.Core.Metrics;
 /// Uniformity, L_uniform(f; t) = log E exp(−t‖f(x) − f(y)‖²), estimated as in the paper's
 /// official code: the log of the mean over pairs i &lt; j (self-pairs excluded).
 /// </summary>
-public static class Uniformity
+public static partial class Uniformity
 {
     /// <summary>The paper's default kernel width.</summary>
     public const double DefaultT = 2;
@@ -50,11 +50,36 @@ public static class Uniformity
             return -t * MeanSquaredDistance(x);
         }
 
-        var total = (precision ?? DefaultPrecision(x)) == KernelPrecision.Single
-            ? TiledPass<float, SingleTiles>(x, t, maxDegreeOfParallelism, progress, cancellationToken)
-            : TiledPass<double, DoubleTiles>(x, t, maxDegreeOfParallelism, progress, cancellationToken);
+        var total = MergeInBlockOrder(BlockSums(x, t, 0, BlockCount(x.Rows), precision ?? DefaultPrecision(x), maxDegreeOfParallelism, progress, cancellationToken));
         var pairs = (double)x.Rows * (x.Rows - 1) / 2;
         return total.Log() - Math.Log(pairs);
+    }
+
+    /// <summary>Row blocks of the tiled pass: ⌈N / 128⌉.</summary>
+    private static int BlockCount(int rows) => (rows + PackedRows.Block - 1) / PackedRows.Block;
+
+    /// <summary>Per-row-block sums of row blocks [<paramref name="firstBlock"/>, <paramref name="endBlock"/>), in the arithmetic <paramref name="precision"/> names.</summary>
+    private static LogSumExp[] BlockSums(EmbeddingRows x, double t, int firstBlock, int endBlock, KernelPrecision precision, int maxDegreeOfParallelism, IProgress<double>? progress, CancellationToken cancellationToken) =>
+        endBlock <= firstBlock ? []
+        : precision == KernelPrecision.Single
+            ? TiledPass<float, SingleTiles>(x, t, firstBlock, endBlock, maxDegreeOfParallelism, progress, cancellationToken)
+            : TiledPass<double, DoubleTiles>(x, t, firstBlock, endBlock, maxDegreeOfParallelism, progress, cancellationToken);
+
+    /// <summary>
+    /// Folds per-block sums in block order: the one merge order, so the unsharded pass and a merge of shards round alike.
+    /// </summary>
+    private static LogSumExp MergeInBlockOrder(IEnumerable<LogSumExp?> sums)
+    {
+        var total = new LogSumExp();
+        foreach (var sum in sums)
+        {
+            if (sum is not null)
+            {
+                total.Merge(sum);
+            }
+        }
+
+        return total;
     }
 
     /// <summary>The kernel precision used when none is asked for: single for float32 storage, double otherwise.</summary>
@@ -65,25 +90,26 @@ public static class Uniformity
     }
 
     /// <summary>
-    /// Σ_{i&lt;j} exp(vᵢⱼ) over the upper triangle of 128×128 tiles. A work item is a group of consecutive row blocks:
+    /// Σ_{j≥i} exp(vᵢⱼ) for each row block i in [<paramref name="firstBlock"/>, <paramref name="endBlock"/>) over the upper triangle of 128×128 tiles
+    /// (element k of the answer is block firstBlock + k). A work item is a group of consecutive row blocks:
     /// their rows are packed once, then each column block from the first of them on is read from <paramref name="x"/>,
     /// packed, and multiplied against every row block of the group at or above it, so the column rows are read once per
     /// group (groups of up to 16 blocks, as many as keep 8 items per core) rather than once per row block. One accumulator per row block, fed its tiles in
     /// column order and merged in block order: which thread ran a group must not change the rounding, so the same input
     /// gives the same bits on any core count and any schedule (quality's JSON and report.json are compared byte for byte).
     /// </summary>
-    private static unsafe LogSumExp TiledPass<T, TKernel>(EmbeddingRows x, double t, int maxDegreeOfParallelism, IProgress<double>? progress, CancellationToken cancellationToken)
+    private static unsafe LogSumExp[] TiledPass<T, TKernel>(EmbeddingRows x, double t, int firstBlock, int endBlock, int maxDegreeOfParallelism, IProgress<double>? progress, CancellationToken cancellationToken)
         where T : unmanaged, INumberBase<T>
         where TKernel : ITileKernel<T>
     {
         const int block = PackedRows.Block;
         var (n, d) = (x.Rows, x.Dim);
-        var blocks = (n + block - 1) / block;
+        var blocks = BlockCount(n);
         var threads = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
-        var group = Math.Clamp(blocks / (8 * threads), 1, 16);
-        var items = (blocks + group - 1) / group;
-        var sums = new LogSumExp[blocks];
-        var tilesTotal = (double)blocks * (blocks + 1) / 2;
+        var group = Math.Clamp((endBlock - firstBlock) / (8 * threads), 1, 16);
+        var items = (endBlock - firstBlock + group - 1) / group;
+        var sums = new LogSumExp[endBlock - firstBlock];
+        var tilesTotal = (double)Math.Max(1, TilesBefore(blocks, endBlock) - TilesBefore(blocks, firstBlock));
         long tilesDone = 0;
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken };
 
@@ -96,7 +122,7 @@ public static class Uniformity
             {
                 for (var item = range.Item1; item < range.Item2; item++)
                 {
-                    var (rb0, rb1) = (item * group, Math.Min(blocks, (item + 1) * group));
+                    var (rb0, rb1) = (firstBlock + (item * group), Math.Min(endBlock, firstBlock + ((item + 1) * group)));
                     w.Load(x, rb0 * block, Math.Min(n, rb1 * block) - (rb0 * block), w.Rows, w.RowNorms, GramKernel.RowStrip, rowSide: true);
                     long tiles = 0;
                     for (var j = rb0; j < blocks; j++)
@@ -119,7 +145,7 @@ public static class Uniformity
                                 PairwiseTiles.ComputeTile<T, TKernel>(rows + ((i - rb0) * block * d), cols, d, validRows, validCols, i == j, tile);
                             }
 
-                            (sums[i] ??= new LogSumExp()).AddTile<T, TKernel>(w.Tile, w.RowNorms.AsSpan((i - rb0) * block, validRows), a, validCols, i == j, t);
+                            (sums[i - firstBlock] ??= new LogSumExp()).AddTile<T, TKernel>(w.Tile, w.RowNorms.AsSpan((i - rb0) * block, validRows), a, validCols, i == j, t);
                             tiles++;
                         }
                     }
@@ -132,16 +158,7 @@ public static class Uniformity
             },
             _ => { });
 
-        var total = new LogSumExp();
-        foreach (var sum in sums)
-        {
-            if (sum is not null)
-            {
-                total.Merge(sum);
-            }
-        }
-
-        return total;
+        return sums;
     }
 
     /// <summary>
@@ -229,6 +246,17 @@ public static class Uniformity
     {
         private double _max = double.NegativeInfinity;
         private double _sum;
+
+        public LogSumExp()
+        {
+        }
+
+        /// <summary>A state as a shard's partial file keeps it.</summary>
+        public LogSumExp(double max, double sum) => (_max, _sum) = (max, sum);
+
+        public double Max => _max;
+
+        public double Sum => _sum;
 
         public double Log() => _max + Math.Log(_sum);
 

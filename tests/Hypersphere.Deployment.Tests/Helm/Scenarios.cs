@@ -43,6 +43,9 @@ public static class Scenarios
           enabled: true
           data:
             existingClaim: datasets
+        audit:
+          enabled: true
+          claim: audit-data
         nodeSelector:
           pool: inference
         tolerations:
