@@ -97,6 +97,22 @@ public sealed class QualityJobsTests : IDisposable
     }
 
     [Fact]
+    public async Task UploadsAtTheSameTimeAllArriveWhole()
+    {
+        // Each submission reads the jobs folder while others are still writing theirs (folders without a record yet):
+        // an earlier version took those for leftovers and deleted them under the uploads (a 500 the fuzz run found).
+        await using var factory = Service(new() { ["Hypersphere:MaxQueuedQualityJobs"] = "1000" });
+        using var http = factory.CreateClient();
+        var x = UnitVectors.Rows(2000, 64, 8);
+        var answers = await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => http.PostAsync("/v1/quality/jobs", Npy(x, 2000, 64))));
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.Accepted, a.StatusCode));
+        foreach (var answer in answers)
+        {
+            Assert.Equal(2000, (int)(await WaitForState(http, answer.Headers.Location!.ToString(), "done"))["result"]!["n"]!);
+        }
+    }
+
+    [Fact]
     public async Task BadUploadsAreRefusedAtOnceLeaveNothingAndTheQueueIsBounded()
     {
         var jobs = _temp.Folder("jobs");

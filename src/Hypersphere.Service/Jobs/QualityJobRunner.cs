@@ -43,6 +43,8 @@ internal sealed partial class QualityJobRunner(QualityJobStore store, IOptions<H
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Runs in the host's start, before the server takes requests: no upload is in progress yet.
+        store.RemoveUnfinishedUploads();
         foreach (var job in store.All().Where(j => !j.Ended))
         {
             if (job.Attempts >= MaxAttempts)

@@ -134,32 +134,38 @@ internal sealed partial class QualityJobStore
         Directory.Delete(Path.Combine(Root, id), recursive: true);
     }
 
-    /// <summary>Every job recorded in the folder, oldest first (folders without a readable record, such as a cut upload, are removed).</summary>
-    public IReadOnlyList<QualityJobRecord> All()
+    /// <summary>
+    /// Every job recorded in the folder, oldest first. A folder without a readable record is skipped: it may be an
+    /// upload in progress (its record is written once the file has arrived whole).
+    /// </summary>
+    public IReadOnlyList<QualityJobRecord> All() =>
+        [.. Directory.EnumerateDirectories(Root).Select(folder => TryRead(Path.GetFileName(folder))).OfType<QualityJobRecord>().OrderBy(j => j.Created)];
+
+    /// <summary>
+    /// Removes the folders without a readable record: uploads a stopped or killed service never finished. Only at start,
+    /// before requests arrive, when no upload can be in progress.
+    /// </summary>
+    public void RemoveUnfinishedUploads()
     {
-        var jobs = new List<QualityJobRecord>();
         foreach (var folder in Directory.EnumerateDirectories(Root))
         {
-            var id = Path.GetFileName(folder);
-            QualityJobRecord? job = null;
-            try
-            {
-                job = Read(id);
-            }
-            catch (JsonException)
-            {
-            }
-
-            if (job is null)
+            if (TryRead(Path.GetFileName(folder)) is null)
             {
                 Directory.Delete(folder, recursive: true);
-                continue;
             }
-
-            jobs.Add(job);
         }
+    }
 
-        return [.. jobs.OrderBy(j => j.Created)];
+    private QualityJobRecord? TryRead(string id)
+    {
+        try
+        {
+            return Read(id);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The running job's fraction done (of its exact pass), 0 when unknown.</summary>
