@@ -122,7 +122,9 @@ public sealed class QualityJobsTests : IDisposable
         var notUnit = Npy([3f, 4f, 0f, 1f], 2, 2);
         await Http.Problem(await http.PostAsync("/v1/quality/jobs", notUnit), 422, "unit norm");
         await Http.Problem(await http.PostAsync("/v1/quality/jobs?t=-1", Npy([1f, 0f, 0f, 1f], 2, 2)), 422, "t must be");
-        await Http.Problem(await http.PostAsync("/v1/quality/jobs?exact=yes", Npy([1f, 0f, 0f, 1f], 2, 2)), 422, "exact must be true or false");
+        await Http.Problem(await http.PostAsync("/v1/quality/jobs?exact=yes", Npy([1f, 0f, 0f, 1f], 2, 2)), 422, "exact must be true or false, but was 'yes'");
+        await Http.Problem(await http.PostAsync("/v1/quality/jobs?seed=1.5", Npy([1f, 0f, 0f, 1f], 2, 2)), 422, "seed must be an integer");
+        await Http.Problem(await http.PostAsync("/v1/quality/jobs?t=1&t=2", Npy([1f, 0f, 0f, 1f], 2, 2)), 400, "'t' appears 2 times");
         Assert.Empty(Directory.EnumerateDirectories(jobs));
 
         // One long job (exact over 4.5·10⁸ pairs on one core) holds the only place: the next is 429 with Retry-After.

@@ -78,9 +78,9 @@ public static class CompareApi
     private static async Task<(MatrixData A, MatrixData B, List<string> Notes)> RepresentationsAsync(
         CompareRequest request, IEmbeddingRuntime runtime, HypersphereOptions limits, CancellationToken cancellationToken)
     {
-        if (!Given(request.Input))
+        if (!QualityInputs.Given(request.Input))
         {
-            if (!Given(request.A) || !Given(request.B))
+            if (!QualityInputs.Given(request.A) || !QualityInputs.Given(request.B))
             {
                 throw HypersphereException.Bad("a and b are required: two arrays of rows, row i of each the same input; or send input (images) and models (two served models) to compare them");
             }
@@ -93,7 +93,7 @@ public static class CompareApi
             return (QualityInputs.Values(request.A, "a", limits.MaxQualityValues), QualityInputs.Values(request.B, "b", limits.MaxQualityValues), []);
         }
 
-        if (Given(request.A) || Given(request.B))
+        if (QualityInputs.Given(request.A) || QualityInputs.Given(request.B))
         {
             throw HypersphereException.Bad("give either a and b (numbers) or input (images for two models to embed), not both");
         }
@@ -115,5 +115,4 @@ public static class CompareApi
         return new MatrixData(Array.ConvertAll(set.Values, v => (double)v), set.Count, result.Dim);
     }
 
-    private static bool Given(JsonElement value) => value.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null);
 }

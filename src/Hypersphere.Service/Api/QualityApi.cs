@@ -89,14 +89,14 @@ public static class QualityApi
         EmbeddingMatrix? y = null;
         List<string> notes = [];
         string[] sources;
-        if (Given(request.Input))
+        if (QualityInputs.Given(request.Input))
         {
-            if (Given(request.Embeddings))
+            if (QualityInputs.Given(request.Embeddings))
             {
                 throw HypersphereException.Bad("give either embeddings (numbers) or input (images for a model to embed), not both");
             }
 
-            EmbeddingSource[] inputs = Given(request.Positives)
+            EmbeddingSource[] inputs = QualityInputs.Given(request.Positives)
                 ? [new JsonItemsSource(request.Input, "input"), new JsonItemsSource(request.Positives, "positives")]
                 : [new JsonItemsSource(request.Input, "input")];
             var result = await runtime.EmbedAsync(request.Model, inputs, cancellationToken);
@@ -111,7 +111,7 @@ public static class QualityApi
         }
         else
         {
-            if (!Given(request.Embeddings))
+            if (!QualityInputs.Given(request.Embeddings))
             {
                 throw HypersphereException.Bad("embeddings is required: N rows of d numbers; or send input (images) and optionally model to have a served model embed them");
             }
@@ -122,7 +122,7 @@ public static class QualityApi
             }
 
             x = QualityInputs.Matrix(request.Embeddings, "embeddings", limits.MaxQualityValues, normalize);
-            if (Given(request.Positives))
+            if (QualityInputs.Given(request.Positives))
             {
                 y = QualityInputs.Matrix(request.Positives, "positives", limits.MaxQualityValues, normalize);
             }
@@ -130,12 +130,11 @@ public static class QualityApi
             sources = [];
         }
 
-        var labels = Given(request.Labels) ? QualityInputs.Labels(request.Labels, x.Rows) : null;
+        var labels = QualityInputs.Given(request.Labels) ? QualityInputs.Labels(request.Labels, x.Rows) : null;
         return new AuditRequest(x, y, labels, request.Alpha, request.T, normalize, notes, sources, new SamplingRequest(request.SamplePairs, request.Error, request.Seed, request.Exact ?? false));
     }
 
     private static EmbeddingMatrix Matrix(EmbeddingResult result, int set, string field, bool normalize) =>
         EmbeddingMatrix.Create(result.Sets[set].Values, result.Sets[set].Count, result.Dim, normalize, $"embeddings of {field}");
 
-    private static bool Given(JsonElement value) => value.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null);
 }

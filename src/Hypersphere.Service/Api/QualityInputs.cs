@@ -15,6 +15,9 @@ namespace Hypersphere.Service.Api;
 /// </summary>
 public static class QualityInputs
 {
+    /// <summary>Whether a request field was sent (neither missing nor <c>null</c>).</summary>
+    public static bool Given(JsonElement value) => value.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null);
+
     /// <summary>A validated matrix from <paramref name="rows"/> (<paramref name="field"/> in messages).</summary>
     public static EmbeddingMatrix Matrix(JsonElement rows, string field, long maxValues, bool normalize)
     {

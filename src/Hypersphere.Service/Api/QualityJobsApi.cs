@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Hypersphere.Core.Errors;
 using Hypersphere.Core.IO;
@@ -151,37 +152,38 @@ public static class QualityJobsApi
     private static QualityJobSettings Settings(IQueryCollection query)
     {
         var settings = new QualityJobSettings(
-            Number(query, "t") ?? Core.Metrics.Uniformity.DefaultT,
-            Flag(query, "normalize"),
-            Number(query, "sample_pairs") is { } pairs ? (long)pairs : null,
-            Number(query, "error"),
-            Number(query, "seed") is { } seed ? (int)seed : 0,
-            Flag(query, "exact"));
+            One(query, "t") is { } t ? Number(t, "t") : Core.Metrics.Uniformity.DefaultT,
+            One(query, "normalize") is { } normalize && Flag(normalize, "normalize"),
+            One(query, "sample_pairs") is { } pairs ? Integer(pairs, "sample_pairs", 0, long.MaxValue) : null,
+            One(query, "error") is { } error ? Number(error, "error") : null,
+            One(query, "seed") is { } seed ? (int)Integer(seed, "seed", int.MinValue, int.MaxValue) : 0,
+            One(query, "exact") is { } exact && Flag(exact, "exact"));
         Core.Metrics.Uniformity.CheckT(settings.T);
         new SamplingOptions(settings.SamplePairs, settings.Error, settings.Seed, settings.Exact).Validate();
         return settings;
     }
 
-    private static double? Number(IQueryCollection query, string name)
-    {
-        if (!query.TryGetValue(name, out var values))
-        {
-            return null;
-        }
+    /// <summary>The query parameter's one value, or null when it is absent; given twice is 400.</summary>
+    private static string? One(IQueryCollection query, string name) => query.TryGetValue(name, out var values)
+        ? values.Count == 1 ? values[0] ?? string.Empty : throw HypersphereException.Bad($"the query parameter '{name}' appears {values.Count} times, but may be given once")
+        : null;
 
-        if (values.Count != 1)
-        {
-            throw HypersphereException.Bad($"the query parameter '{name}' appears {values.Count} times, but may be given once");
-        }
-
-        return double.TryParse(values[0], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
+    private static double Number(string text, string name) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
             ? value
-            : throw HypersphereException.Invalid($"{name} must be a number, but was '{values[0]}'");
-    }
+            : throw HypersphereException.Invalid($"{name} must be a finite number, but was '{text}'");
 
-    private static bool Flag(IQueryCollection query, string name) => query.TryGetValue(name, out var values) && (values.Count != 1 || values[0] is not ("true" or "false"))
-        ? throw HypersphereException.Invalid($"{name} must be true or false, given once")
-        : query.TryGetValue(name, out var v) && v[0] == "true";
+    private static long Integer(string text, string name, long min, long max) =>
+        long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw HypersphereException.Invalid($"{name} must be an integer from {min} to {max}, but was '{text}'");
+
+    private static bool Flag(string text, string name) => text switch
+    {
+        "true" => true,
+        "false" => false,
+        _ => throw HypersphereException.Invalid($"{name} must be true or false, but was '{text}'"),
+    };
 
     private static HypersphereException NotFound(string id) =>
         new(ErrorKind.NotFound, QualityJobStore.IsId(id) ? $"there is no quality job '{id}' (finished jobs removed with DELETE are gone)" : "a quality job id is 32 hexadecimal digits");
